@@ -1,0 +1,3 @@
+import KoImage
+import KoCreds
+import CYaml

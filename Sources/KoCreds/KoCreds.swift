@@ -1,0 +1,3 @@
+import KoHTTP
+import CSecret
+import COpenSSL

@@ -1,0 +1,4 @@
+import KoHTTP
+import CZlib
+import CDeflate
+import COpenSSL

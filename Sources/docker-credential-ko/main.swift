@@ -1,0 +1,1 @@
+print("docker-credential-ko")
