@@ -1,4 +1,0 @@
-import KoHTTP
-import CZlib
-import CDeflate
-import COpenSSL
