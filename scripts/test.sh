@@ -14,7 +14,6 @@ scripts/install-deps.sh
 export GOCACHE=${GOCACHE:-$(go env GOCACHE)}
 export GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE)}
 export GOPATH=${GOPATH:-$(go env GOPATH)}
-export GOFLAGS=${GOFLAGS:--mod=mod}
 
 swift build --build-tests
 
