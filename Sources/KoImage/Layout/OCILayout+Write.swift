@@ -104,8 +104,9 @@ extension OCILayout {
     }
 
     /// Adds `descriptor` to `index.json`, annotated with `refName` when given.
-    /// An existing entry with the same name loses the name (as `docker save`
-    /// and skopeo move a tag), so a name always points at one image.
+    /// An existing entry with the same name loses the name (the name moves,
+    /// as a tag does), so a name always points at one image; identical
+    /// entries are kept once.
     @discardableResult
     public func appendToIndex(_ descriptor: Descriptor, refName: String? = nil) throws -> Descriptor {
         var index = try readIndex()
@@ -122,8 +123,10 @@ extension OCILayout {
             annotations[Self.refNameAnnotation] = refName
             entry.annotations = annotations
         }
-        index.manifests.removeAll { $0 == entry }
         index.manifests.append(entry)
+        // Keep one of each identical entry (the last), so re-adding is harmless.
+        var seen: Set<Descriptor> = []
+        index.manifests = index.manifests.reversed().filter { seen.insert($0).inserted }.reversed()
         try OutputFile.writeAtomically(try index.canonicalBytes(), to: path + "/index.json")
         return entry
     }
