@@ -68,7 +68,8 @@ struct LayoutTests {
         #expect((binary[.posixPermissions] as? NSNumber)?.intValue == 0o555)
         #expect(try String(contentsOfFile: rootfs + "/var/run/ko/greeting.txt", encoding: .utf8) == "hello kodata\n")
         #expect(try String(contentsOfFile: rootfs + "/etc/os-release", encoding: .utf8) == "ID=kobase\n")
-        let runtime = try JSONValue(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: bundle + "/config.json"))))
+        let runtimeBytes = try Data(contentsOf: URL(fileURLWithPath: bundle + "/config.json"))
+        let runtime = try JSONValue(parsing: Array(runtimeBytes))
         #expect(runtime["process"]?["args"]?.stringArray == ["/ko-app/app"])
     }
 
@@ -120,8 +121,8 @@ struct LayoutTests {
         let work = try TemporaryDirectory()
         let layout = try OCILayout(creatingAt: work.path + "/layout")
         let file = try work.write("blob", "actual content")
-        let wrong = Descriptor(mediaType: MediaType.ociLayerGzip, digest: Digest(hex: String(repeating: "0", count: 64)),
-                               size: 14)
+        let wrong = Descriptor(mediaType: MediaType.ociLayerGzip,
+                               digest: Digest(hex: String(repeating: "0", count: 64)), size: 14)
         #expect(throws: LayoutError.self) { try layout.copyBlob(from: file, descriptor: wrong) }
         var wrongSize = wrong
         wrongSize.digest = Digest.sha256(of: Array("actual content".utf8))

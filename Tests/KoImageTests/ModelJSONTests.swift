@@ -8,7 +8,8 @@ struct ModelJSONTests {
     }
 
     @Test(arguments: [
-        (#"{"b":1,"a":[true,false,null],"c":{"z":"y","A":"x"}}"#, #"{"a":[true,false,null],"b":1,"c":{"A":"x","z":"y"}}"#),
+        (#"{"b":1,"a":[true,false,null],"c":{"z":"y","A":"x"}}"#,
+         #"{"a":[true,false,null],"b":1,"c":{"A":"x","z":"y"}}"#),
         (" { \"k\" : [ 1 , 2 ] } \n", #"{"k":[1,2]}"#),
         (#"{"n":12345678901234567890123,"f":1.50,"e":-2E+10}"#, #"{"e":-2E+10,"f":1.50,"n":12345678901234567890123}"#),
         (#"{"url":"https://example.com/a/b"}"#, #"{"url":"https://example.com/a/b"}"#),

@@ -95,7 +95,8 @@ struct MutateTests {
         let digest = Digest(hex: String(repeating: "d", count: 64))
         mutation.setBaseImageAnnotations(name: "cgr.dev/chainguard/static:latest", digest: digest)
         let image = try mutation.build()
-        #expect(image.manifest.annotations?["org.opencontainers.image.base.name"] == "cgr.dev/chainguard/static:latest")
+        let annotations = image.manifest.annotations ?? [:]
+        #expect(annotations["org.opencontainers.image.base.name"] == "cgr.dev/chainguard/static:latest")
         #expect(image.manifest.annotations?["org.opencontainers.image.base.digest"] == digest.description)
         let text = String(decoding: image.manifestBytes, as: UTF8.self)
         #expect(text.hasPrefix(#"{"annotations":{"keep":"me","org.opencontainers.image.base.digest":"sha256:dd"#))

@@ -98,7 +98,8 @@ struct TarWriterTests {
         func main() {
         \tdata, _ := os.ReadFile(os.Args[1])
         \ttw := tar.NewWriter(os.Stdout)
-        \ttw.WriteHeader(&tar.Header{Name: "/var", Typeflag: tar.TypeDir, Mode: 0555, ModTime: time.Unix(1600000000, 0)})
+        \tmtime := time.Unix(1600000000, 0)
+        \ttw.WriteHeader(&tar.Header{Name: "/var", Typeflag: tar.TypeDir, Mode: 0555, ModTime: mtime})
         \ttw.WriteHeader(&tar.Header{Name: "ko-app", Typeflag: tar.TypeDir, Mode: 0555})
         \tfor i, name := range []string{"/ko-app/app", "\(longName)", "\(paxName)", "\(unicode)"} {
         \t\th := &tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0555, Size: int64(len(data))}
@@ -122,9 +123,10 @@ struct TarWriterTests {
 func runGo(_ source: String, arguments: [String], in directory: TemporaryDirectory,
            stdoutTo file: String? = nil) throws {
     let goFile = try directory.write("reference/main.go", source)
-    let cache = NSTemporaryDirectory() + "/ko-swift-test-gocache"
-    let environment = ["GOCACHE": cache, "GO111MODULE": "off", "GOFLAGS": "", "CGO_ENABLED": "0"]
-    let result = try runTool("go", ["run", goFile] + arguments, environment: environment, stdoutTo: file)
+    let environment = ProcessInfo.processInfo.environment
+    let cache = environment["GOCACHE"] ?? NSTemporaryDirectory() + "/ko-swift-test-gocache"
+    let goEnvironment = ["GOCACHE": cache, "GO111MODULE": "off", "GOFLAGS": "", "CGO_ENABLED": "0"]
+    let result = try runTool("go", ["run", goFile] + arguments, environment: goEnvironment, stdoutTo: file)
     guard result.status == 0 else {
         throw FixtureError("go run failed (\(result.status)); install golang-go: \(result.stderr)")
     }

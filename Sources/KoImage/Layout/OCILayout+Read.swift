@@ -27,7 +27,9 @@ extension OCILayout: BlobSource {
 
     /// A small blob (manifest, index, config), read whole and verified.
     public func readBlob(_ descriptor: Descriptor, limit: Int = 64 << 20) throws -> [UInt8] {
-        guard hasBlob(descriptor.digest) else { throw LayoutError.missingBlob(digest: descriptor.digest, layout: path) }
+        guard hasBlob(descriptor.digest) else {
+            throw LayoutError.missingBlob(digest: descriptor.digest, layout: path)
+        }
         let bytes = try InputFile.readAll(path: blobPath(descriptor.digest), limit: limit)
         let actual = Digest.sha256(of: bytes)
         guard actual == descriptor.digest else {
@@ -42,7 +44,9 @@ extension OCILayout: BlobSource {
     }
 
     public func streamBlob(_ descriptor: Descriptor, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard hasBlob(descriptor.digest) else { throw LayoutError.missingBlob(digest: descriptor.digest, layout: path) }
+        guard hasBlob(descriptor.digest) else {
+            throw LayoutError.missingBlob(digest: descriptor.digest, layout: path)
+        }
         let input = try InputFile(path: blobPath(descriptor.digest))
         let hasher = MessageDigest.sha256()
         let size = try input.forEachChunk { chunk in
@@ -88,7 +92,9 @@ extension OCILayout: BlobSource {
             descriptor = match
         } else {
             guard let only = manifests.first else { throw LayoutError.emptyLayout(path: path) }
-            guard manifests.count == 1 else { throw LayoutError.ambiguousReference(layout: path, count: manifests.count) }
+            guard manifests.count == 1 else {
+                throw LayoutError.ambiguousReference(layout: path, count: manifests.count)
+            }
             descriptor = only
         }
         if MediaType.isIndex(descriptor.mediaType) {
