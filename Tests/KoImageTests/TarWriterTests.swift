@@ -85,6 +85,8 @@ struct TarWriterTests {
             try tar.addFile(longName, contentsOf: source, mode: 0o555)
             try tar.addFile(paxName, contentsOf: source, mode: 0o555, modificationTime: 12)
             try tar.addFile(unicode, contentsOf: source, mode: 0o555)
+            try tar.addFile("/negative-time", bytes: [1], mode: 0o555, modificationTime: -5)
+            try tar.addFile("/far-future", bytes: [2], mode: 0o555, modificationTime: 1 << 34)
         }
         let program = """
         package main
@@ -109,6 +111,12 @@ struct TarWriterTests {
         \t\ttw.WriteHeader(h)
         \t\ttw.Write(data)
         \t}
+        \ttw.WriteHeader(&tar.Header{Name: "/negative-time", Typeflag: tar.TypeReg, Mode: 0555, Size: 1,
+        \t\tModTime: time.Unix(-5, 0)})
+        \ttw.Write([]byte{1})
+        \ttw.WriteHeader(&tar.Header{Name: "/far-future", Typeflag: tar.TypeReg, Mode: 0555, Size: 1,
+        \t\tModTime: time.Unix(1<<34, 0)})
+        \ttw.Write([]byte{2})
         \ttw.Close()
         }
         """

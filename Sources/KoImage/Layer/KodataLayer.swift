@@ -27,6 +27,9 @@ public enum KodataLayer {
                              in directory: String, mediaType: String = MediaType.ociLayerGzip,
                              compression: LayerCompression = .default) throws -> Layer {
         let kodata = TarHeader.joinClean([packageDirectory, "kodata"])
+        guard let moduleInfo = statInfo(moduleRoot), moduleInfo.isDirectory else {
+            throw LayerError.cannotOpen(path: moduleRoot, reason: "the module root is not a directory")
+        }
         let resolvedModuleRoot = try resolve(moduleRoot, link: moduleRoot)
         return try Layer.build(in: directory, mediaType: mediaType, compression: compression) { tar in
             for entry in ["/var", "/var/run", "/var/run/ko"] {

@@ -55,7 +55,7 @@ final class OutputFile {
     /// Writes `bytes` to `path` through a temporary file and a rename, so a
     /// reader never sees half a file.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
+        let temporary = path + ".tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
         let file = try OutputFile(path: temporary)
         try file.write(bytes)
         try file.close()
