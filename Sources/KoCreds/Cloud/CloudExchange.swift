@@ -71,7 +71,8 @@ struct CloudExchange {
 
     /// The provider's own explanation from an error body: OAuth2
     /// `error`/`error_description`, Google's `error.message`, AWS JSON
-    /// `__type`/`message` or AWS XML `Code`/`Message`; else the first line.
+    /// `__type`/`message`, registry `errors[0]`, or AWS XML `Code`/`Message`;
+    /// else the text itself.
     static func providerReason(_ body: [UInt8]) -> String {
         let text = String(decoding: body.prefix(8192), as: UTF8.self)
         if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] {
@@ -93,6 +94,11 @@ struct CloudExchange {
         if let error = object["error"] as? [String: Any] {
             if let status = error["status"] as? String { parts.append(status) }
             if let message = error["message"] as? String { parts.append(message) }
+        }
+        // Registry-style errors, as the ACR exchange answers: {"errors":[{"code","message"}]}.
+        if let errors = object["errors"] as? [[String: Any]], let first = errors.first {
+            if let code = first["code"] as? String { parts.append(code) }
+            if let message = first["message"] as? String { parts.append(message) }
         }
         for key in ["error_description", "message", "Message"] {
             if let text = object[key] as? String { parts.append(text) }
