@@ -15,6 +15,7 @@ Routes (each enabled by its config section):
   POST /oauth2/exchange                      ACR AAD-token-for-refresh-token exchange
   POST /aws-sts/                             STS AssumeRoleWithWebIdentity (query protocol, XML answer)
   POST /ecr-public/                          ECR Public GetAuthorizationToken, SigV4 checked with botocore
+  POST /ecr/                                 ECR GetAuthorizationToken for temporary keys (session token checked)
   anything else, when config["proxy"]        forwarded to the proxy target (moto), counted in the log;
                                              ECR expiresAt (moto answers a fixed 2015 date) becomes now+12h
 """
@@ -110,7 +111,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if path == "/aws-sts/" and "aws_sts" in CONFIG:
                 return self.aws_sts(body)
             if path == "/ecr-public/" and "ecr_public" in CONFIG:
-                return self.ecr_public(body)
+                return self.ecr(body, CONFIG["ecr_public"], public=True)
+            if path == "/ecr/" and "ecr" in CONFIG:
+                return self.ecr(body, CONFIG["ecr"], public=False)
             if "proxy" in CONFIG:
                 return self.forward(body)
             self.send(404, {"error": "not_found", "error_description": "no route for " + path})
@@ -276,13 +279,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                "<RequestId>mock</RequestId></ErrorResponse>" % (code, message))
         self.send(status, xml.encode(), "text/xml")
 
-    def ecr_public(self, body):
+    def ecr(self, body, account, public):
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
         from botocore.credentials import Credentials
 
-        public = CONFIG["ecr_public"]
-        if self.headers.get("X-Amz-Target") != "SpencerFrontendService.GetAuthorizationToken":
+        if public:
+            target, service, region = "SpencerFrontendService.GetAuthorizationToken", "ecr-public", "us-east-1"
+        else:
+            target = "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"
+            service, region = "ecr", account["region"]
+        if self.headers.get("X-Amz-Target") != target:
             return self.send(400, {"__type": "UnknownOperationException", "message": "target"})
         authorization = self.headers.get("Authorization", "")
         try:
@@ -291,23 +298,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
             given = authorization.split("Signature=")[1].strip()
         except IndexError:
             return self.send(403, {"__type": "MissingAuthenticationTokenException", "message": "Missing auth"})
-        key_id, day, region, service, _ = credential.split("/")
-        if key_id != public["access_key_id"]:
+        key_id, _, scope_region, scope_service, _ = credential.split("/")
+        session_token = account.get("session_token")
+        if key_id != account["access_key_id"] or (
+                session_token and (self.headers.get("X-Amz-Security-Token") != session_token
+                                   or "x-amz-security-token" not in signed_names)):
             return self.send(403, {"__type": "UnrecognizedClientException",
                                    "message": "The security token included in the request is invalid."})
         headers = {name: self.headers.get(name, "") for name in signed_names}
         request = AWSRequest(method=self.command, url=self.base_url() + self.path, data=body, headers=headers)
         request.context["timestamp"] = self.headers.get("X-Amz-Date", "")
-        auth = SigV4Auth(Credentials(key_id, public["secret_access_key"]), "ecr-public", "us-east-1")
+        auth = SigV4Auth(Credentials(key_id, account["secret_access_key"]), service, region)
         canonical = auth.canonical_request(request)
         expected = auth.signature(auth.string_to_sign(request, canonical), request)
-        if (region, service) != ("us-east-1", "ecr-public") or expected != given:
+        if (scope_region, scope_service) != (region, service) or expected != given:
             return self.send(403, {"__type": "InvalidSignatureException",
                                    "message": "The request signature we calculated does not match the "
                                               "signature you provided."})
-        token = base64.b64encode(("AWS:" + public["password"]).encode()).decode()
-        self.send(200, {"authorizationData": {"authorizationToken": token, "expiresAt": time.time() + 43200}},
-                  "application/x-amz-json-1.1")
+        token = base64.b64encode(("AWS:" + account["password"]).encode()).decode()
+        data = {"authorizationToken": token, "expiresAt": time.time() + 43200}
+        if not public:
+            data = [dict(data, proxyEndpoint="https://%s.dkr.ecr.%s.amazonaws.com" % (account["account"], region))]
+        self.send(200, {"authorizationData": data}, "application/x-amz-json-1.1")
 
     def forward(self, body):
         target = urllib.parse.urlsplit(CONFIG["proxy"]["target"])
