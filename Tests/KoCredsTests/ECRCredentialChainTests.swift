@@ -69,7 +69,9 @@ struct ECRCredentialChainTests {
             == .keys(AWSCredentials(accessKeyID: "AKIDDEFAULT", secretAccessKey: "default-secret"),
                      label: "profile 'default'"))
 
-        let sso = #expect(throws: CloudCredentialError.self) { try source(base.merging(["AWS_PROFILE": "sso"]) { $1 }) }
+        let sso = #expect(throws: CloudCredentialError.self) {
+            try source(base.merging(["AWS_PROFILE": "sso"]) { $1 })
+        }
         #expect(sso?.description.contains("SSO") == true)
         let missing = #expect(throws: CloudCredentialError.self) {
             try source(base.merging(["AWS_PROFILE": "nope"]) { $1 })
@@ -79,7 +81,8 @@ struct ECRCredentialChainTests {
 
     @Test func sharedFileLocationsFollowTheirVariables() throws {
         let scratch = try CloudScratch()
-        let credentials = try scratch.write("elsewhere/creds", "[ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = ci\n")
+        let credentials = try scratch.write("elsewhere/creds",
+                                            "[ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = ci\n")
         let config = try scratch.write("elsewhere/conf", "[default]\ncredential_process = echo\n")
         #expect(try source(["HOME": scratch.path, "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_PROFILE": "ci"])
             == .keys(AWSCredentials(accessKeyID: "AKIDCI", secretAccessKey: "ci"), label: "profile 'ci'"))
@@ -115,7 +118,8 @@ struct ECRCredentialChainTests {
 
     @Test func credentialProcessOutputBecomesKeys() throws {
         let scratch = try CloudScratch()
-        let keys = try scratch.writeJSON("keys.json", ["access_key_id": "AKIDPROC", "secret_access_key": "proc-secret"])
+        let keys = try scratch.writeJSON("keys.json",
+                                         ["access_key_id": "AKIDPROC", "secret_access_key": "proc-secret"])
         let environment = CloudEnvironment(variables: ["KO_TEST_AWS_KEYS_FILE": keys,
                                                        "PATH": ProcessInfo.processInfo.environment["PATH"] ?? ""])
         let resolver = AWSCredentialResolver(environment: environment, http: HTTPClient(), logger: .silent,

@@ -53,10 +53,13 @@ struct GoogleCredentialFileTests {
 
     @Test func externalAccountFilesParseTheirSource() throws {
         let text = """
-            {"type":"external_account","audience":"//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q",
+            {"type":"external_account",
+             "audience":"//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q",
              "subject_token_type":"urn:ietf:params:oauth:token-type:jwt","token_url":"http://127.0.0.1:1/v1/token",
-             "service_account_impersonation_url":"http://127.0.0.1:1/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken",
-             "credential_source":{"file":"/var/run/token.json","format":{"type":"json","subject_token_field_name":"id_token"}}}
+             "service_account_impersonation_url":
+                 "http://127.0.0.1:1/v1/projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com:generateAccessToken",
+             "credential_source":{"file":"/var/run/token.json",
+                                  "format":{"type":"json","subject_token_field_name":"id_token"}}}
             """
         guard case let .externalAccount(account) = try GoogleCredentialFile.parse(text) else {
             Issue.record("not an external account")
@@ -69,7 +72,8 @@ struct GoogleCredentialFileTests {
 
     @Test(arguments: [
         (#"{"type":"service_account","client_email":"a@b"}"#, "private_key"),
-        (#"{"type":"external_account","audience":"a","subject_token_type":"t","credential_source":{"url":"http://x"}}"#,
+        (#"{"type":"external_account","audience":"a","subject_token_type":"t","#
+            + #""credential_source":{"url":"http://x"}}"#,
          "neither a file nor an executable"),
         (#"{"type":"gdch_service_account"}"#, "gdch_service_account"),
         ("[1]", "not a JSON object"),
@@ -116,8 +120,8 @@ struct GoogleCredentialFileTests {
 
     @Test func aMissingExplicitCredentialFileIsAnError() {
         let error = #expect(throws: CloudCredentialError.self) {
-            try GoogleTokenSource.find(in: CloudEnvironment(variables: ["GOOGLE_APPLICATION_CREDENTIALS": "/nope.json"]),
-                                       registry: "gcr.io")
+            let environment = CloudEnvironment(variables: ["GOOGLE_APPLICATION_CREDENTIALS": "/nope.json"])
+            return try GoogleTokenSource.find(in: environment, registry: "gcr.io")
         }
         #expect(error?.description.contains("/nope.json") == true)
     }

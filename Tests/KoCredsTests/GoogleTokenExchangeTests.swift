@@ -73,7 +73,8 @@ struct GoogleTokenExchangeTests {
             try provider.credential(forRegistry: "gcr.io")
         })
         #expect(error.description == "Google token exchange for gcr.io at \(mock.baseURL)/google/token failed "
-            + "(HTTP 400): invalid_grant: Invalid JWT Signature.; check the service account key \(Self.email) in \(file)")
+            + "(HTTP 400): invalid_grant: Invalid JWT Signature.; "
+            + "check the service account key \(Self.email) in \(file)")
         #expect(!error.description.contains("PRIVATE KEY"))
     }
 
@@ -199,7 +200,8 @@ struct GoogleTokenExchangeTests {
         try FileManager.default.createDirectory(atPath: scratch.path + "/bin", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: scratch.path + "/bin/gcloud",
                                                    withDestinationPath: CloudTools.resource("cloud_gcloud.sh"))
-        let variables = ["HOME": scratch.path, "CLOUDSDK_CONFIG": config, "PATH": scratch.path + "/bin:" + cloudTestPath]
+        let variables = ["HOME": scratch.path, "CLOUDSDK_CONFIG": config,
+                         "PATH": scratch.path + "/bin:" + cloudTestPath]
         #expect(try cloudTestProvider(variables).credential(forRegistry: "gcr.io")
             .map { "\($0.username):\($0.secret)" } == "oauth2accesstoken:ya29.gcloud")
         // Another process within the half-life takes it from disk.

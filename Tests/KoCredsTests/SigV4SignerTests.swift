@@ -23,6 +23,8 @@ struct SigV4SignerTests {
     }
 
     static let date = Date(timeIntervalSince1970: 1_440_938_160)
+    static let unreserved = "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    static let formHash = "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"
     static let emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     static let sessionToken = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMic"
         + "RXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7"
@@ -54,20 +56,15 @@ struct SigV4SignerTests {
                canonicalRequest: plainRequest("GET", "/", "Param1=Value1&Param1=value2"),
                canonicalRequestHash: "704b4cef673542d84cdff252633f065e8daeba5f168b77116f8b1bcaf3d38f89",
                signature: "eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1"),
-        Vector(name: "get-vanilla-query-unreserved",
-               query: "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz="
-                   + "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-               canonicalRequest: plainRequest("GET", "/",
-                                              "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz="
-                                                  + "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+        Vector(name: "get-vanilla-query-unreserved", query: unreserved + "=" + unreserved,
+               canonicalRequest: plainRequest("GET", "/", unreserved + "=" + unreserved),
                canonicalRequestHash: "c30d4703d9f799439be92736156d47ccfb2d879ddf56f5befa6d1d6aab979177",
                signature: "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"),
         Vector(name: "get-vanilla-utf8-query", query: "\u{1234}=bar",
                canonicalRequest: plainRequest("GET", "/", "%E1%88%B4=bar"),
                canonicalRequestHash: "eb30c5bed55734080471a834cc727ae56beb50e5f39d1bff6d0d38cb192a7073",
                signature: "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"),
-        Vector(name: "get-unreserved", path: "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-               canonicalRequest: plainRequest("GET", "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+        Vector(name: "get-unreserved", path: "/" + unreserved, canonicalRequest: plainRequest("GET", "/" + unreserved),
                canonicalRequestHash: "6a968768eefaa713e2a6b16b589a8ea192661f098f37349f4e2c0082757446f9",
                signature: "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"),
         Vector(name: "get-space", path: "/example space/", canonicalRequest: plainRequest("GET", "/example%20space/"),
@@ -108,13 +105,14 @@ struct SigV4SignerTests {
                                               headers: "content-type:application/x-www-form-urlencoded\n"
                                                   + "host:example.amazonaws.com\nx-amz-date:20150830T123600Z\n",
                                               signed: "content-type;host;x-amz-date",
-                                              payload: "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"),
+                                              payload: formHash),
                canonicalRequestHash: "42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281",
                signature: "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"),
         Vector(name: "post-sts-header-before", method: "POST",
                extraHeaders: [(name: "X-Amz-Security-Token", value: sessionToken)],
                canonicalRequest: plainRequest("POST", "/", headers: "host:example.amazonaws.com\n"
-                                                  + "x-amz-date:20150830T123600Z\nx-amz-security-token:\(sessionToken)\n",
+                                                  + "x-amz-date:20150830T123600Z\n"
+                                                  + "x-amz-security-token:\(sessionToken)\n",
                                               signed: "host;x-amz-date;x-amz-security-token"),
                canonicalRequestHash: "c237e1b440d4c63c32ca95b5b99481081cb7b13c7e40434868e71567c1a882f6",
                signature: "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"),

@@ -67,7 +67,8 @@ public enum CloudTools {
 
     /// Makes an RSA key pair with openssl: the PKCS#8 private key PEM and
     /// the path of the public key PEM.
-    public static func makeRSAKey(in scratch: CloudScratch, name: String) throws -> (privatePEM: String, publicPath: String) {
+    public static func makeRSAKey(in scratch: CloudScratch,
+                                  name: String) throws -> (privatePEM: String, publicPath: String) {
         let privatePath = scratch.path + "/\(name).key"
         let publicPath = scratch.path + "/\(name).pub"
         let generated = try run("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",

@@ -10,4 +10,5 @@ fi
 echo run >> "$CLOUDSDK_CONFIG/mock_runs"
 token=$(cat "$CLOUDSDK_CONFIG/mock_access_token")
 expiry=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
-printf '{"configuration":{"active_configuration":"default"},"credential":{"access_token":"%s","token_expiry":"%s"},"sentinels":{}}\n' "$token" "$expiry"
+printf '{"configuration":{"active_configuration":"default"},'
+printf '"credential":{"access_token":"%s","token_expiry":"%s"},"sentinels":{}}\n' "$token" "$expiry"

@@ -4,13 +4,16 @@ public API documentation, for ko's cloud credential tests.
 
 Usage: cloud_mock_server.py CONFIG.json   (secrets live in the file, never on
 the command line). Prints "PORT <n>" once listening on 127.0.0.1, then serves
-until killed or until its stdin closes (the test process ended). Every request is appended as one JSON line to config["log"].
+until killed or until its stdin closes (the test process ended). Every
+request is appended as one JSON line to config["log"].
 
 Routes (each enabled by its config section):
   POST /google/token                         OAuth2 token endpoint: jwt-bearer and refresh_token grants
   POST /google/sts/v1/token                  Google STS token exchange (workload identity federation)
-  POST /google/iam/.../serviceAccounts/E:generateAccessToken   IAM Credentials impersonation
-  GET  /computeMetadata/v1/instance/service-accounts/default/token   GCE metadata server
+  POST /google/iam/.../serviceAccounts/E:generateAccessToken
+                                             IAM Credentials impersonation
+  GET  /computeMetadata/v1/instance/service-accounts/default/token
+                                             GCE metadata server
   POST /azure/<tenant>/oauth2/v2.0/token     Entra ID client credentials (secret or federated assertion)
   POST /oauth2/exchange                      ACR AAD-token-for-refresh-token exchange
   POST /aws-sts/                             STS AssumeRoleWithWebIdentity (query protocol, XML answer)

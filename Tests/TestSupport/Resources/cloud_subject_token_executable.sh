@@ -12,4 +12,5 @@ set -eu
 } > "$KO_TEST_EXECUTABLE_ENV_FILE"
 token=$(cat "$KO_TEST_SUBJECT_TOKEN_FILE")
 expiry=$(( $(date +%s) + 3600 ))
-printf '{"version":1,"success":true,"token_type":"urn:ietf:params:oauth:token-type:jwt","id_token":"%s","expiration_time":%s}\n' "$token" "$expiry"
+printf '{"version":1,"success":true,"token_type":"urn:ietf:params:oauth:token-type:jwt",'
+printf '"id_token":"%s","expiration_time":%s}\n' "$token" "$expiry"

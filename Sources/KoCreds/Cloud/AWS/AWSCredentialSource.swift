@@ -38,7 +38,8 @@ enum AWSCredentialSource: Equatable {
         let config = AWSSharedConfig(environment: environment)
         if let name = environment["AWS_PROFILE"] {
             guard let profile = config.profile(name) else {
-                let files = config.files.isEmpty ? "no shared config file exists" : config.files.joined(separator: ", ")
+                let files = config.files.isEmpty
+                    ? "no shared config file exists" : config.files.joined(separator: ", ")
                 throw CloudCredentialError.invalidConfiguration(
                     provider: "AWS", registry: registry,
                     reason: "AWS_PROFILE names profile '\(name)', which is not in \(files)")

@@ -14,7 +14,12 @@ struct ECRRegistry: Equatable, Sendable {
     var dnsSuffix: String
 
     init?(host: String) {
-        let pattern = #/(\d{12})\.dkr[.-]ecr(-fips)?\.([a-zA-Z0-9][a-zA-Z0-9_-]*)\.(amazonaws\.(?:com(?:\.cn)?|eu)|on\.(?:aws|amazonwebservices\.com\.cn)|sc2s\.sgov\.gov|c2s\.ic\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)/#
+        let pattern = #/
+            (\d{12}) \. dkr [.-] ecr (-fips)? \.
+            ([a-zA-Z0-9][a-zA-Z0-9_-]*) \.
+            ( amazonaws \. (?:com(?:\.cn)?|eu) | on \. (?:aws|amazonwebservices\.com\.cn)
+            | sc2s\.sgov\.gov | c2s\.ic\.gov | cloud\.adc-e\.uk | csp\.hci\.ic\.gov )
+            /#
         guard let match = host.wholeMatch(of: pattern) else { return nil }
         self.host = host
         self.accountID = String(match.1)

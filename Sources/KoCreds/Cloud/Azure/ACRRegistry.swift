@@ -8,7 +8,8 @@ struct ACRRegistry: Equatable, Sendable {
     var cloud: AzureCloud
 
     init?(host: String) {
-        guard let match = host.wholeMatch(of: #/[a-z0-9][a-z0-9-]*\.(azurecr\.(?:io|cn|us|microsoft\.scloud|eaglex\.ic\.gov))/#),
+        let pattern = #/[a-z0-9][a-z0-9-]*\.(azurecr\.(?:io|cn|us|microsoft\.scloud|eaglex\.ic\.gov))/#
+        guard let match = host.wholeMatch(of: pattern),
               let cloud = AzureCloud(registrySuffix: String(match.1)) else { return nil }
         self.host = host
         self.cloud = cloud

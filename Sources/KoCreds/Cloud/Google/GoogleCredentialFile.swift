@@ -103,7 +103,8 @@ struct GoogleExternalAccount: Equatable {
             let format = credentialSource["format"] as? [String: Any]
             if (format?["type"] as? String) == "json" {
                 guard let name = format?["subject_token_field_name"] as? String else {
-                    throw GoogleCredentialFile.ParseError("a json credential_source.format needs subject_token_field_name")
+                    throw GoogleCredentialFile.ParseError(
+                        "a json credential_source.format needs subject_token_field_name")
                 }
                 source = .file(path: path, jsonField: name)
             } else {

@@ -143,7 +143,9 @@ struct GoogleExternalAccountExchange {
     /// `.../serviceAccounts/<email>:generateAccessToken`.
     static func serviceAccountEmail(_ url: String) -> String? {
         guard let start = url.range(of: "/serviceAccounts/"),
-              let end = url.range(of: ":generateAccessToken", range: start.upperBound..<url.endIndex) else { return nil }
+              let end = url.range(of: ":generateAccessToken", range: start.upperBound..<url.endIndex) else {
+            return nil
+        }
         return String(url[start.upperBound..<end.lowerBound]).removingPercentEncoding
     }
 }

@@ -16,7 +16,8 @@ enum GoogleTokenSource: Equatable {
 
     static func find(in environment: CloudEnvironment, registry: String) throws -> GoogleTokenSource? {
         if let path = environment["GOOGLE_APPLICATION_CREDENTIALS"] {
-            return try load(path, environment: environment, registry: registry, named: "GOOGLE_APPLICATION_CREDENTIALS")
+            return try load(path, environment: environment, registry: registry,
+                            named: "GOOGLE_APPLICATION_CREDENTIALS")
         }
         let configDirectory = environment["CLOUDSDK_CONFIG"] ?? environment.home.map { $0 + "/.config/gcloud" }
         if let configDirectory {
