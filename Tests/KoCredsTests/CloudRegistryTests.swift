@@ -79,11 +79,12 @@ struct CloudRegistryTests {
     /// gets nothing, and nothing is contacted (the client points nowhere).
     @Test(arguments: lookAlikes)
     func lookAlikeHostsGetNoCredentialWhateverTheEnvironment(host: String) throws {
-        let environment = CloudEnvironment(variables: [
+        var environment = CloudEnvironment(variables: [
             "GITHUB_TOKEN": "ghp_secret", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
             "AZURE_TENANT_ID": "t", "AZURE_CLIENT_ID": "c", "AZURE_CLIENT_SECRET": "s",
             "GCE_METADATA_HOST": "127.0.0.1:9", "HOME": "/nonexistent",
         ])
+        environment.gceProductNamePath = nil
         let provider = CloudCredentialProvider(environment: environment, http: HTTPClient(), logger: .silent,
                                                memoryCache: CloudTokenCache(), usesDiskCache: false)
         #expect(try provider.credential(forRegistry: host) == nil)

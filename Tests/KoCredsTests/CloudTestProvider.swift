@@ -1,5 +1,6 @@
 import Foundation
 import KoHTTP
+import KoLog
 @testable import KoCreds
 
 /// A provider for tests: the given variables only (never the process
@@ -7,11 +8,11 @@ import KoHTTP
 /// its own memory cache unless one is shared on purpose.
 func cloudTestProvider(_ variables: [String: String], now: Date? = nil,
                        memoryCache: CloudTokenCache = CloudTokenCache(),
-                       usesDiskCache: Bool = true) -> CloudCredentialProvider {
+                       usesDiskCache: Bool = true, logger: Logger = .silent) -> CloudCredentialProvider {
     var environment = CloudEnvironment(variables: variables)
     environment.gceProductNamePath = nil
     if let now { environment.now = { now } }
-    return CloudCredentialProvider(environment: environment, http: HTTPClient(), logger: .silent,
+    return CloudCredentialProvider(environment: environment, http: HTTPClient(logger: logger), logger: logger,
                                    memoryCache: memoryCache, usesDiskCache: usesDiskCache)
 }
 
