@@ -9,7 +9,8 @@ import Testing
 struct GoogleTokenExchangeTests {
     static let email = "builder@project.iam.gserviceaccount.com"
 
-    func googleConfig(publicKeyPath: String = "/nonexistent", subjectToken: String = "subject") -> [String: Any] {
+    func googleConfig(publicKeyPath: String = "/nonexistent", subjectToken: String = "subject",
+                      impersonationSource: String = "ya29.federated") -> [String: Any] {
         ["google": [
             "service_account": ["client_email": Self.email, "public_key_path": publicKeyPath,
                                 "access_token": "ya29.service-account"],
@@ -18,7 +19,7 @@ struct GoogleTokenExchangeTests {
             "sts": ["audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q",
                     "subject_token_type": "urn:ietf:params:oauth:token-type:jwt", "subject_token": subjectToken,
                     "access_token": "ya29.federated"],
-            "impersonation": ["email": Self.email, "source_token": "ya29.federated",
+            "impersonation": ["email": Self.email, "source_token": impersonationSource,
                               "access_token": "ya29.impersonated"],
             "metadata": ["access_token": "ya29.metadata"],
         ]]
@@ -207,5 +208,38 @@ struct GoogleTokenExchangeTests {
         // Another process within the half-life takes it from disk.
         #expect(try cloudTestProvider(variables).credential(forRegistry: "us.gcr.io")?.secret == "ya29.gcloud")
         #expect(try scratch.read("gcloud/mock_runs") == "run\n")
+    }
+
+    @Test func gcloudWithoutAnAccountLeavesTheRegistryAnonymous() throws {
+        let scratch = try CloudScratch()
+        try FileManager.default.createDirectory(atPath: scratch.path + "/gcloud/bin",
+                                                withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path + "/gcloud/bin/gcloud",
+                                                   withDestinationPath: CloudTools.resource("cloud_gcloud.sh"))
+        let variables = ["HOME": scratch.path, "CLOUDSDK_CONFIG": scratch.path + "/gcloud",
+                         "PATH": scratch.path + "/gcloud/bin:" + cloudTestPath]
+        #expect(try cloudTestProvider(variables).credential(forRegistry: "gcr.io") == nil)
+        #expect(try scratch.read("gcloud/mock_runs") == "run\n", "gcloud was asked")
+    }
+
+    @Test func anImpersonatedServiceAccountFileUsesItsSourceCredentialsFirst() throws {
+        let scratch = try CloudScratch()
+        let mock = try CloudMockServer(config: googleConfig(impersonationSource: "ya29.user"))
+        let file = try scratch.writeJSON("impersonated.json", [
+            "type": "impersonated_service_account",
+            "service_account_impersonation_url": mock.baseURL
+                + "/google/iam/v1/projects/-/serviceAccounts/\(Self.email):generateAccessToken",
+            "source_credentials": [
+                "type": "authorized_user", "client_id": "client.apps.googleusercontent.com",
+                "client_secret": "user-secret", "refresh_token": "1//refresh",
+                "token_uri": mock.baseURL + "/google/token",
+            ],
+            "delegates": [],
+        ])
+        let provider = cloudTestProvider(["GOOGLE_APPLICATION_CREDENTIALS": file, "HOME": scratch.path])
+        #expect(try provider.credential(forRegistry: "gcr.io")?.secret == "ya29.impersonated")
+        let impersonation = try #require(mock.requests(to: "/google/iam/").first)
+        #expect(impersonation.headers["authorization"] == "Bearer ya29.user")
+        #expect(impersonation.body.contains("\"lifetime\":\"3600s\""))
     }
 }

@@ -94,9 +94,17 @@ public struct CloudCredentialProvider: Sendable {
             return nil
         }
         // One access token serves every Google registry: the key names no host.
-        return try cached("Google", registry, key: ["google"] + source.cacheIdentity) {
-            try GoogleTokenExchange(environment: environment, http: http, logger: logger, registry: registry)
-                .mint(from: source)
+        do {
+            return try cached("Google", registry, key: ["google"] + source.cacheIdentity) {
+                try GoogleTokenExchange(environment: environment, http: http, logger: logger, registry: registry)
+                    .mint(from: source)
+            }
+        } catch let error as CloudCredentialError {
+            // gcloud on PATH is no configured credential: when it has no
+            // account, public images (gcr.io/distroless) must still pull.
+            guard case .gcloud = source, case .commandFailed = error else { throw error }
+            logger.debug("no Google token from gcloud for \(registry): \(error)")
+            return nil
         }
     }
 
