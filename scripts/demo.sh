@@ -70,4 +70,4 @@ entrypoint=$(jq -r '.process.args | join(" ")' "$work/bundle/config.json")
 mapfile -t envs < <(jq -r '.process.env[]' "$work/bundle/config.json")
 uid=$(jq -r ".process.user.uid" "$work/bundle/config.json")
 gid=$(jq -r ".process.user.gid" "$work/bundle/config.json")
-env -i "${envs[@]}" chroot --userspec="$uid:$gid" "$work/bundle/rootfs" $entrypoint
+env -i "${envs[@]}" /usr/sbin/chroot --userspec="$uid:$gid" "$work/bundle/rootfs" $entrypoint

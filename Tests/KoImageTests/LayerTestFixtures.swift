@@ -1,29 +1,11 @@
 import Foundation
 import KoCrypto
+import TestSupport
 import Testing
 
-/// A directory under the system temp dir, removed when the value goes away.
-final class TemporaryDirectory {
-    let path: String
-
-    init(_ label: String = "ko-test") throws {
-        var template = Array((NSTemporaryDirectory() + "/\(label)-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer -> String? in
-            guard let base = buffer.baseAddress, let result = mkdtemp(base) else { return nil }
-            return String(cString: result)
-        }
-        guard let made else { throw FixtureError("mkdtemp failed for \(label)") }
-        path = made
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Writes `text` to `relative`, creating parent directories.
-    @discardableResult
-    func write(_ relative: String, _ text: String) throws -> String {
-        try write(relative, bytes: Array(text.utf8))
-    }
-
+/// Layer-test helpers on the shared temporary directory fixture.
+extension TemporaryDirectory {
+    /// Writes `bytes` to `relative`, creating parent directories.
     @discardableResult
     func write(_ relative: String, bytes: [UInt8]) throws -> String {
         let full = path + "/" + relative
@@ -78,13 +60,26 @@ func runTool(_ tool: String, _ arguments: [String], environment: [String: String
         process.standardOutput = outputPipe
     }
     try process.run()
+    // stderr is drained on another thread so a chatty tool cannot block on a full pipe.
+    let errors = ErrorBytes()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        errors.data = errorPipe.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
     var output = Data()
     if file == nil { output = outputPipe.fileHandleForReading.readDataToEndOfFile() }
-    let errors = errorPipe.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
     process.waitUntilExit()
     try outputHandle?.close()
     return ToolResult(status: process.terminationStatus, stdout: output,
-                      stderr: String(decoding: errors, as: UTF8.self))
+                      stderr: String(decoding: errors.data, as: UTF8.self))
+}
+
+/// stderr bytes filled by the reader thread; `DispatchGroup.wait` orders the access.
+private final class ErrorBytes: @unchecked Sendable {
+    var data = Data()
 }
 
 /// Runs a tool and requires exit status 0.

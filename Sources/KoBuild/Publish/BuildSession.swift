@@ -53,7 +53,10 @@ public final class BuildSession {
         } ?? "ko.local/" + package.commandName
 
         if let layoutPath = options.ociLayoutPath {
-            try image.writeLayout(to: layoutPath, tag: options.tags.count == 1 ? options.tags[0] : nil)
+            let layout = try OCILayout(creatingAt: layoutPath)
+            try layout.appendImage(image, baseBlobs: RegistryBlobSource(registry: registry,
+                                                                        repository: base.reference.repositoryReference),
+                                   refName: options.tags.count == 1 ? options.tags[0] : nil, platform: platform)
         }
         guard options.push else {
             return "\(repository)@\(image.digest)"
@@ -61,7 +64,7 @@ public final class BuildSession {
         let target = try ImageReference(parsing: repository)
         logger.info("Publishing \(target.repositoryReference)")
         try ImagePublisher(registry: registry, logger: logger)
-            .publish(image, base: base, to: target.repositoryReference, tags: options.tags)
+            .publish(image, base: base, to: target.repositoryReference, tags: options.tags, scratch: directory)
         logger.info("Published \(repository)@\(image.digest)")
         let tagPart = options.tags.count == 1 && options.tags[0] != "latest" ? ":\(options.tags[0])" : ""
         return "\(repository)\(tagPart)@\(image.digest)"

@@ -15,6 +15,9 @@ public protocol LayerCompressor: AnyObject {
 public enum LayerCompression: Sendable, Hashable {
     /// gzip through zlib at `level` (1 is what ko uses: Go's gzip.BestSpeed).
     case gzip(level: Int32)
+    /// gzip through libdeflate on `threads` threads, one gzip member per
+    /// `blockSize` bytes of tar (see `ParallelGzipWriter`).
+    case parallelGzip(level: Int32, blockSize: Int, threads: Int)
 
     /// ko's default: gzip level 1.
     public static let `default` = LayerCompression.gzip(level: 1)
@@ -22,7 +25,10 @@ public enum LayerCompression: Sendable, Hashable {
     /// A compressor of this kind writing to `sink`.
     public func makeCompressor(sink: @escaping TarWriter.Sink) throws -> LayerCompressor {
         switch self {
-        case let .gzip(level): return try GzipWriter(level: level, sink: sink)
+        case let .gzip(level):
+            return try GzipWriter(level: level, sink: sink)
+        case let .parallelGzip(level, blockSize, threads):
+            return try ParallelGzipWriter(level: level, blockSize: blockSize, threads: threads, sink: sink)
         }
     }
 }
