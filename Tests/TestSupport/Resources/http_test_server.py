@@ -10,6 +10,7 @@ Routes:
   /status/CODE       an empty response with that status and a small JSON error body
   /redirect?to=URL&code=C   a redirect (default 302) to URL
   /chain?n=N         redirects N times to itself, then answers /echo
+  /json?body=TEXT    200 with TEXT as an application/json body (canned token answers)
 """
 import hashlib
 import http.server
@@ -73,6 +74,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             code = int(url.path.split("/")[2])
             payload = json.dumps({"errors": [{"code": "TEST", "message": "status %d" % code}]}).encode()
             self._send(code, payload)
+        elif url.path == "/json":
+            self._send(200, query.get("body", "").encode())
         elif url.path == "/redirect":
             code = int(query.get("code", "302"))
             self._send(code, b"redirecting", "text/plain", [("Location", query["to"])])
