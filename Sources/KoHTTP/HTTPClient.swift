@@ -131,7 +131,7 @@ public final class HTTPClient: @unchecked Sendable {
             throw failure(error, transfer: transfer, request: request, target: target)
         }
 
-        var status = handle.responseCode()
+        var status = try handle.responseCode(url: request.url)
         if status == 0 { status = transfer.status }
         let response = HTTPResponse(status: status, headers: transfer.headers, body: transfer.body,
                                     url: request.url)

@@ -101,4 +101,28 @@ struct RegistryTokenCacheTests {
         #expect(!RegistryScope.pull("acme/app").covers(.push("acme/app")))
         #expect(!RegistryScope.push("acme/app").covers(.pull("acme/other")))
     }
+
+    @Test(arguments: [
+        ("/v2/a/blobs/uploads/123?_state=x", "http://127.0.0.1:5000/v2/a/blobs/uploads/123?_state=x"),
+        ("123?_state=x", "http://127.0.0.1:5000/v2/a/blobs/uploads/123?_state=x"),
+        ("https://uploads.example.com/session/9", "https://uploads.example.com/session/9"),
+        ("//other.example.com:8443/up", "http://other.example.com:8443/up"),
+    ])
+    func uploadLocationsResolveAgainstTheRequest(_ location: String, _ expected: String) {
+        let request = "http://127.0.0.1:5000/v2/a/blobs/uploads/"
+        #expect(RegistryClient.resolve(location, against: request) == expected)
+    }
+
+    @Test(arguments: ["ftp://example.com/x", "file:///etc/passwd", "http://", "ht tp://x"])
+    func unusableUploadLocationsAreRefused(_ location: String) {
+        #expect(RegistryClient.resolve(location, against: "http://127.0.0.1:5000/v2/a/blobs/uploads/") == nil)
+    }
+
+    @Test func credentialsGoOnlyToTheRegistryOrigin() {
+        #expect(RegistryClient.sameOrigin("http://127.0.0.1:5000/v2/x", "http://127.0.0.1:5000"))
+        #expect(RegistryClient.sameOrigin("https://Registry.example.com/v2/", "https://registry.example.com:443"))
+        #expect(!RegistryClient.sameOrigin("http://127.0.0.1:5001/v2/x", "http://127.0.0.1:5000"))
+        #expect(!RegistryClient.sameOrigin("https://storage.example.com/blob", "https://registry.example.com"))
+        #expect(!RegistryClient.sameOrigin("http://registry.example.com/v2/", "https://registry.example.com"))
+    }
 }

@@ -113,11 +113,18 @@ extension RegistryClient {
             throw RegistryError.invalidUploadLocation(registry: target.registry, location: "(none)")
         }
         let session = try authenticator.session(for: target.registry)
-        let requestURL = request.url ?? session.baseURL + request.path
-        guard let base = URL(string: requestURL), let resolved = URL(string: location, relativeTo: base),
-              let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+        guard let resolved = RegistryClient.resolve(location, against: request.url ?? session.baseURL + request.path)
+        else {
             throw RegistryError.invalidUploadLocation(registry: target.registry, location: location)
         }
+        return resolved
+    }
+
+    /// `location` made absolute against `requestURL` (RFC 3986 §5); nil unless it is http(s).
+    static func resolve(_ location: String, against requestURL: String) -> String? {
+        guard let base = URL(string: requestURL), let resolved = URL(string: location, relativeTo: base),
+              let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              resolved.host?.isEmpty == false else { return nil }
         return resolved.absoluteString
     }
 
