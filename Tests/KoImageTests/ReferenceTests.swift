@@ -96,6 +96,13 @@ struct ReferenceTests {
             + "repository name 'Acme/App' must be lowercase")
     }
 
+    @Test(arguments: [("latest", true), ("v1.2.3-rc_1", true), ("_x", true), (String(repeating: "a", count: 128), true),
+                      ("", false), (".x", false), ("-x", false), ("a/b", false), ("a:b", false),
+                      (String(repeating: "a", count: 129), false)])
+    func tagValidation(_ tag: String, _ valid: Bool) {
+        #expect(ImageReference.isValidTag(tag) == valid)
+    }
+
     @Test func descriptionIsFullyQualified() throws {
         #expect(try ImageReference(parsing: "alpine").description == "index.docker.io/library/alpine:latest")
         let pinned = "127.0.0.1:5000/a/b@sha256:\(ReferenceTests.hex)"

@@ -247,3 +247,53 @@ struct RegistryClientTests {
 
     private func text(_ error: RegistryError?) -> String { error.map(\.description) ?? "" }
 }
+
+/// The in-memory upload and the standalone mount the publisher uses.
+struct RegistryBlobOperationTests {
+    let registry: RegistryFixture
+
+    init() throws {
+        registry = try RegistryFixtures.basic.get()
+    }
+
+    @Test func uploadsBytesFromMemory() throws {
+        let client = registry.client()
+        let repository = registry.repository()
+        let bytes = Array(#"{"architecture":"amd64","os":"linux"}"#.utf8)
+        let descriptor = Descriptor(mediaType: MediaType.ociConfig, digest: Digest.sha256(of: bytes),
+                                    size: Int64(bytes.count))
+        #expect(try client.uploadBlob(bytes: bytes, descriptor: descriptor, to: repository) == .uploaded)
+        #expect(try client.uploadBlob(bytes: bytes, descriptor: descriptor, to: repository) == .alreadyPresent)
+        #expect(try client.blob(descriptor.digest, from: repository) == bytes)
+    }
+
+    @Test func bytesThatDoNotMatchTheDescriptorAreRefused() throws {
+        let bytes = Array("content".utf8)
+        let wrong = Descriptor(mediaType: MediaType.ociConfig, digest: Digest.sha256(of: Array("other".utf8)),
+                               size: Int64(bytes.count))
+        let error = #expect(throws: RegistryError.self) {
+            try registry.client().uploadBlob(bytes: bytes, descriptor: wrong, to: registry.repository())
+        }
+        guard case .digestMismatch? = error else {
+            Issue.record("expected digestMismatch, got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test func mountBlobReportsWhetherTheRegistryMounted() throws {
+        let client = registry.client()
+        let image = try RegistryTestImage(layerSize: 1000)
+        let source = registry.repository("base")
+        let target = registry.repository("acme")
+        try image.push(with: client, to: source, tag: "v1")
+
+        #expect(try client.mountBlob(image.layer.digest, from: source, to: target))
+        #expect(try client.blobExists(image.layer.digest, in: target))
+        let missing = Digest.sha256(of: Array("missing".utf8))
+        #expect(!(try client.mountBlob(missing, from: source, to: target)))
+        #expect(!(try client.blobExists(missing, in: target)))
+        // Across registries there is nothing to ask.
+        let elsewhere = RepositoryReference(registry: "127.0.0.1:1", repository: "acme/app")
+        #expect(!(try client.mountBlob(image.layer.digest, from: elsewhere, to: target)))
+    }
+}

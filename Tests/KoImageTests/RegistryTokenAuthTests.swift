@@ -144,12 +144,12 @@ struct RegistryTokenAuthTests {
     @Test func registryTokenIsUsedAsIs() throws {
         let repository = registry.repository()
         let token = try obtainToken(scope: "repository:\(repository.repository):pull,push")
-        let before = try tokenServer.requests().count
+        let before = try tokenRequests(for: repository).count
         let client = registry.client(.registryToken(token))
         let image = try RegistryTestImage(layerSize: 10)
         let digest = try image.push(with: client, to: repository, tag: "v1")
         #expect(try client.manifest(for: repository.tagged("v1")).digest == digest)
-        #expect(try tokenServer.requests().count == before)
+        #expect(try tokenRequests(for: repository).count == before)
     }
 
     @Test func skopeoSeesThePushedManifest() throws {

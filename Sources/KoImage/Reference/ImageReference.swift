@@ -49,6 +49,9 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// Whether `tag` is a valid tag: 1-128 of `[A-Za-z0-9_.-]`, not starting with `.` or `-`.
+    public static func isValidTag(_ tag: String) -> Bool { ReferenceParser.isTag(tag) }
+
     /// The same repository and tag, pinned to `digest`.
     public func pinned(to digest: Digest) -> ImageReference {
         ImageReference(repository: repositoryReference, tag: tag, digest: digest)

@@ -14,12 +14,56 @@ extension RegistryClient {
     @discardableResult
     public func uploadBlob(file path: String, descriptor: Descriptor, to repository: RepositoryReference,
                            mountFrom source: RepositoryReference? = nil) throws -> BlobUploadOutcome {
-        let digest = descriptor.digest
         let size = try RegistryClient.fileSize(path)
         guard size == descriptor.size else {
-            throw RegistryError.sizeMismatch(what: "blob file \(path) for \(digest)", expected: descriptor.size,
-                                             actual: size)
+            throw RegistryError.sizeMismatch(what: "blob file \(path) for \(descriptor.digest)",
+                                             expected: descriptor.size, actual: size)
         }
+        return try upload(.file(path: path, offset: 0, length: UInt64(size)), descriptor: descriptor,
+                          to: repository, mountFrom: source)
+    }
+
+    /// Puts a small blob held in memory (an image config) into `repository`
+    /// unless it is already there; the bytes must match the descriptor.
+    @discardableResult
+    public func uploadBlob(bytes: [UInt8], descriptor: Descriptor, to repository: RepositoryReference,
+                           mountFrom source: RepositoryReference? = nil) throws -> BlobUploadOutcome {
+        guard Int64(bytes.count) == descriptor.size else {
+            throw RegistryError.sizeMismatch(what: "blob \(descriptor.digest)", expected: descriptor.size,
+                                             actual: Int64(bytes.count))
+        }
+        let actual = Digest.sha256(of: bytes)
+        guard actual == descriptor.digest else {
+            throw RegistryError.digestMismatch(what: "blob for \(repository)", expected: descriptor.digest,
+                                               actual: actual)
+        }
+        return try upload(.bytes(bytes), descriptor: descriptor, to: repository, mountFrom: source)
+    }
+
+    /// Asks the registry to link `digest` from `source` into `target` (same
+    /// registry). Returns false when it would not (the blob is not in `source`,
+    /// or the registry does not mount); the upload session it opened instead
+    /// is cancelled.
+    public func mountBlob(_ digest: Digest, from source: RepositoryReference,
+                          to target: RepositoryReference) throws -> Bool {
+        guard source.registry == target.registry, source.repository != target.repository else { return false }
+        let pushTarget = RegistryTarget(registry: target.registry, repository: target.repository, access: .push)
+        switch try mount(digest, into: pushTarget, from: source.repository) {
+        case .mounted:
+            logger.debug("blob \(digest) mounted into \(target) from \(source.repository)")
+            return true
+        case let .session(location):
+            var cancel = Request(pushTarget, "DELETE", "")
+            cancel.url = location
+            // Best effort: an abandoned session only costs the registry until it expires.
+            _ = try? send(cancel)
+            return false
+        }
+    }
+
+    private func upload(_ body: HTTPBody, descriptor: Descriptor, to repository: RepositoryReference,
+                        mountFrom source: RepositoryReference?) throws -> BlobUploadOutcome {
+        let digest = descriptor.digest
         if try blobExists(digest, in: repository, access: .push) {
             logger.debug("blob \(digest) already in \(repository)")
             return .alreadyPresent
@@ -39,9 +83,9 @@ extension RegistryClient {
             location = try startUpload(target)
         }
 
-        location = try patch(file: path, size: size, to: location, target: target)
+        location = try patch(body, to: location, target: target)
         try finish(location, digest: digest, target: target)
-        logger.debug("blob \(digest) uploaded to \(repository) (\(size) bytes)")
+        logger.debug("blob \(digest) uploaded to \(repository) (\(descriptor.size) bytes)")
         return .uploaded
     }
 
@@ -77,16 +121,15 @@ extension RegistryClient {
         return try uploadLocation(response, request: request, target: target)
     }
 
-    /// Streams the whole file in one `PATCH` to the session; returns the next location.
-    private func patch(file path: String, size: Int64, to location: String,
-                       target: RegistryTarget) throws -> String {
+    /// Streams the whole blob in one `PATCH` to the session; returns the next location.
+    private func patch(_ body: HTTPBody, to location: String, target: RegistryTarget) throws -> String {
         var request = Request(target, "PATCH", "")
         request.url = location
         request.headers = [("Content-Type", "application/octet-stream")]
-        request.body = .file(path: path, offset: 0, length: UInt64(size))
+        request.body = body
         let response = try send(request)
         guard response.status == 202 else {
-            throw failure(response, target, "accept the upload of \(path) to \(target.repository)")
+            throw failure(response, target, "accept an upload to \(target.repository)")
         }
         return try uploadLocation(response, request: request, target: target)
     }

@@ -31,12 +31,14 @@ public final class RegistryClient: @unchecked Sendable {
     /// - Parameters:
     ///   - insecure: allow plain HTTP and skip TLS verification for every registry
     ///     (`--insecure-registry`).
-    ///   - http: the transport; by default one honouring `insecure` is made.
+    ///   - http: the transport; by default one honouring `insecure` and
+    ///     `userAgent` is made.
     public init(credentials: RegistryCredentialSource = AnonymousCredentials(), insecure: Bool = false,
-                http: HTTPClient? = nil, logger: Logger = .silent) {
+                http: HTTPClient? = nil, userAgent: String = "ko", logger: Logger = .silent) {
         self.insecure = insecure
         self.logger = logger
-        self.http = http ?? HTTPClient(security: TransportSecurity(skipsVerification: insecure), logger: logger)
+        self.http = http ?? HTTPClient(security: TransportSecurity(skipsVerification: insecure),
+                                       userAgent: userAgent, logger: logger)
         self.authenticator = RegistryAuthenticator(http: self.http, credentials: credentials,
                                                    insecure: insecure, logger: logger)
     }
