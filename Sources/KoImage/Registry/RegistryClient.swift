@@ -19,6 +19,7 @@ import KoLog
 public final class RegistryClient: @unchecked Sendable {
     /// Whether plain HTTP and unverified TLS are allowed for every registry.
     public let insecure: Bool
+    /// The transport all registry and token requests go through.
     public let http: HTTPClient
     let logger: Logger
     let authenticator: RegistryAuthenticator
