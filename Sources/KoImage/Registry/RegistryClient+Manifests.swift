@@ -68,7 +68,7 @@ extension RegistryClient {
         request.headers = [("Content-Type", mediaType)]
         request.body = .bytes(bytes)
         let response = try send(request)
-        guard response.status == 201 || response.status == 200 else {
+        guard (200..<300).contains(response.status) else {
             throw failure(response, target, "store manifest \(reference.repositoryReference):\(identifier)")
         }
         if let echoed = response.header("docker-content-digest").flatMap({ try? Digest(parsing: $0) }),

@@ -128,9 +128,12 @@ extension RegistryClient {
         request.headers = [("Content-Type", "application/octet-stream")]
         request.body = body
         let response = try send(request)
-        guard response.status == 202 else {
+        // The spec answers 202; some registries say 204. Without a new
+        // Location the session URL stays the same.
+        guard (200..<300).contains(response.status) else {
             throw failure(response, target, "accept an upload to \(target.repository)")
         }
+        guard response.header("location") != nil else { return location }
         return try uploadLocation(response, request: request, target: target)
     }
 
@@ -140,7 +143,7 @@ extension RegistryClient {
         let separator = location.contains("?") ? "&" : "?"
         request.url = location + separator + FormEncoding.encode([("digest", digest.description)])
         let response = try send(request)
-        guard response.status == 201 else {
+        guard (200..<300).contains(response.status) else {
             throw failure(response, target, "complete the upload of \(digest) to \(target.repository)")
         }
         if let echoed = response.header("docker-content-digest").flatMap({ try? Digest(parsing: $0) }),
