@@ -29,9 +29,10 @@ let package = Package(
         .target(name: "KoImage", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "CZlib", "CDeflate"]),
         .target(name: "KoCreds", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "CSecret"]),
         .target(name: "KoBuild", dependencies: ["KoImage", "KoCreds", "KoLog", "CYaml"]),
+        .target(name: "KoCommandLine"),
 
         // MARK: Executables
-        .executableTarget(name: "ko", dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog"]),
+        .executableTarget(name: "ko", dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoCommandLine"]),
         .executableTarget(name: "docker-credential-ko", dependencies: ["KoCreds", "KoLog"]),
 
         // MARK: Tests
@@ -39,7 +40,7 @@ let package = Package(
                 resources: [.copy("Resources")]),
         .testTarget(name: "KoImageTests", dependencies: ["KoImage", "TestSupport"]),
         .testTarget(name: "KoCredsTests", dependencies: ["KoCreds", "TestSupport"]),
-        .testTarget(name: "KoBuildTests", dependencies: ["KoBuild", "TestSupport"]),
+        .testTarget(name: "KoBuildTests", dependencies: ["KoBuild", "KoCommandLine", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -27,3 +27,7 @@ CURLcode ko_curl_setopt_data_callback(CURL *handle, CURLoption option, ko_curl_d
 CURLcode ko_curl_setopt_progress_callback(CURL *handle, ko_curl_progress_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
+
+CURLcode ko_curl_setopt_seek_callback(CURL *handle, ko_curl_seek_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, callback);
+}

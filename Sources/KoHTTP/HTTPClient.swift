@@ -1,123 +1,288 @@
+import CCurl
 import Foundation
 import KoLog
 
-// INTERFACE CONTRACT — the signatures in this file are what KoImage and KoCreds
-// code against. The bodies are being implemented over libcurl (CCurl) on the
-// registry branch; until then they throw.
-
-/// What a request sends as its body.
-public enum HTTPBody: Sendable {
-    case none
-    case bytes([UInt8])
-    /// Streams `length` bytes of the file from `offset`, never loading it whole.
-    case file(path: String, offset: UInt64 = 0, length: UInt64)
-}
-
-/// One HTTP request. Header names are case-insensitive.
-public struct HTTPRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(name: String, value: String)]
-    public var body: HTTPBody
-
-    public init(method: String = "GET", url: String,
-                headers: [(name: String, value: String)] = [], body: HTTPBody = .none) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-    }
-}
-
-/// One HTTP response. `headers` keys are lowercased; repeated headers are kept in order.
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: [String: [String]]
-    public var body: [UInt8]
-    /// The URL that finally answered, after redirects.
-    public var url: String
-
-    public init(status: Int, headers: [String: [String]], body: [UInt8], url: String) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.url = url
-    }
-
-    /// The first value of a header, by case-insensitive name.
-    public func header(_ name: String) -> String? { headers[name.lowercased()]?.first }
-}
-
-/// How TLS and plain HTTP are allowed for one client.
-public struct TransportSecurity: Sendable {
-    /// Skip certificate verification (only for `--insecure-registry`).
-    public var skipsVerification: Bool
-    /// Extra CA bundle file and directory, from `SSL_CERT_FILE` / `SSL_CERT_DIR` by default.
-    public var caFile: String?
-    public var caDirectory: String?
-
-    public init(skipsVerification: Bool = false,
-                caFile: String? = ProcessInfo.processInfo.environment["SSL_CERT_FILE"],
-                caDirectory: String? = ProcessInfo.processInfo.environment["SSL_CERT_DIR"]) {
-        self.skipsVerification = skipsVerification
-        self.caFile = caFile
-        self.caDirectory = caDirectory
-    }
-}
-
-/// Errors from the transport itself (no HTTP status was received).
-public enum HTTPError: Error, CustomStringConvertible, Sendable {
-    /// libcurl failed: connection refused, TLS failure, timeout, reset...
-    case transport(url: String, message: String)
-    /// The response body exceeded the caller's cap.
-    case bodyTooLarge(url: String, limit: Int)
-    /// Too many redirects, or a redirect to a scheme we do not follow.
-    case redirect(url: String, reason: String)
-    /// Not built yet (interface placeholder; removed when the transport lands).
-    case unavailable
-
-    public var description: String {
-        switch self {
-        case let .transport(url, message):
-            return "request to \(Redaction.url(url)) failed: \(message)"
-        case let .bodyTooLarge(url, limit):
-            return "response from \(Redaction.url(url)) is larger than \(limit) bytes"
-        case let .redirect(url, reason):
-            return "redirect from \(Redaction.url(url)) refused: \(reason)"
-        case .unavailable:
-            return "HTTP transport not available"
-        }
-    }
-}
-
 /// A blocking HTTP client over libcurl. One instance may be used from several
-/// threads; each call uses its own easy handle (or a pooled one).
+/// threads; each call takes an easy handle from a small pool so that
+/// connections are reused.
 ///
 /// Redirects are followed by the client itself (at most 10), and an
 /// `Authorization` header is dropped when a redirect leaves the original
 /// scheme+host+port. Every exchange is logged at `trace` with secrets redacted.
 public final class HTTPClient: @unchecked Sendable {
     public let security: TransportSecurity
+    public let timeouts: HTTPTimeouts
     public let userAgent: String
     public let logger: Logger
 
+    /// Redirects followed per request before giving up.
+    public static let maximumRedirects = 10
+
+    private let poolLock = NSLock()
+    private var idleHandles: [CurlHandle] = []
+    private static let maximumIdleHandles = 8
+
     public init(security: TransportSecurity = TransportSecurity(),
-                userAgent: String = "ko", logger: Logger = .silent) {
+                userAgent: String = "ko", logger: Logger = .silent,
+                timeouts: HTTPTimeouts = HTTPTimeouts()) {
         self.security = security
         self.userAgent = userAgent
         self.logger = logger
+        self.timeouts = timeouts
     }
 
     /// Sends the request and returns the response with its body collected,
     /// failing with `bodyTooLarge` past `bodyLimit` bytes (default 4 MiB).
+    ///
+    /// Error responses (non-2xx) are returned, not thrown; their bodies are
+    /// truncated to the limit rather than failing.
     public func send(_ request: HTTPRequest, bodyLimit: Int = 4 << 20) throws -> HTTPResponse {
-        throw HTTPError.unavailable
+        try followingRedirects(request) { hop in
+            try exchange(hop, target: .collect(limit: bodyLimit))
+        }
     }
 
     /// Sends the request and streams a 2xx response body into `sink` chunk by
     /// chunk; a non-2xx body is collected (capped) into the returned response.
+    ///
+    /// An error thrown by `sink` aborts the transfer and is rethrown as is.
     public func stream(_ request: HTTPRequest,
                        into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> HTTPResponse {
-        throw HTTPError.unavailable
+        try withoutActuallyEscaping(sink) { sink in
+            try followingRedirects(request) { hop in
+                try exchange(hop, target: .stream(sink))
+            }
+        }
+    }
+
+    // MARK: Redirects
+
+    private func followingRedirects(_ request: HTTPRequest,
+                                    _ send: (HTTPRequest) throws -> HTTPResponse) throws -> HTTPResponse {
+        var current = request
+        var hops = 0
+        while true {
+            let response = try send(current)
+            guard let next = try redirection(from: current, response: response) else { return response }
+            hops += 1
+            guard hops <= HTTPClient.maximumRedirects else {
+                throw HTTPError.redirect(url: request.url,
+                                         reason: "more than \(HTTPClient.maximumRedirects) redirects")
+            }
+            logger.trace("HTTP redirect \(response.status) to \(Redaction.url(next.url))")
+            current = next
+        }
+    }
+
+    /// The request to send next when `response` is a redirect, or nil when it is
+    /// the final answer.
+    func redirection(from request: HTTPRequest, response: HTTPResponse) throws -> HTTPRequest? {
+        guard [301, 302, 303, 307, 308].contains(response.status),
+              let location = response.header("location") else { return nil }
+        guard let base = URL(string: request.url),
+              let target = URL(string: location, relativeTo: base)?.absoluteURL else {
+            throw HTTPError.redirect(url: request.url, reason: "unusable Location '\(Redaction.url(location))'")
+        }
+        let scheme = target.scheme?.lowercased() ?? ""
+        guard scheme == "http" || scheme == "https" else {
+            throw HTTPError.redirect(url: request.url, reason: "scheme '\(scheme)' is not followed")
+        }
+        guard let origin = Origin(target.absoluteString) else {
+            throw HTTPError.redirect(url: request.url, reason: "unusable Location '\(Redaction.url(location))'")
+        }
+        let from = Origin(request.url)
+        if from?.scheme == "https" && origin.scheme == "http" {
+            throw HTTPError.redirect(url: request.url, reason: "it downgrades https to plain http")
+        }
+
+        var next = request
+        next.url = target.absoluteString
+        if from != origin {
+            // Credentials for one server must never reach another (a blob
+            // redirect to a storage bucket, for one).
+            next.headers.removeAll { $0.name.lowercased() == "authorization" }
+        }
+        // RFC 9110 §15.4: 303 turns into GET; browsers and curl do the same for
+        // a POST answered by 301/302.
+        let becomesGet = response.status == 303 && request.method != "HEAD"
+            || (response.status == 301 || response.status == 302) && request.method == "POST"
+        if becomesGet {
+            next.method = "GET"
+            next.body = .none
+            next.headers.removeAll { ["content-type", "content-length"].contains($0.name.lowercased()) }
+        }
+        return next
+    }
+
+    // MARK: One exchange
+
+    private func exchange(_ request: HTTPRequest, target: CurlTransfer.BodyTarget) throws -> HTTPResponse {
+        let transfer = try CurlTransfer(body: request.body, target: target, url: request.url)
+        let handle = try takeHandle()
+        defer { returnHandle(handle) }
+
+        let headerList = try configure(handle, for: request, transfer: transfer)
+        let started = Date()
+        logRequest(request)
+        let outcome: Result<Void, Error> = withExtendedLifetime((transfer, headerList)) {
+            Result { try handle.perform(url: request.url) }
+        }
+        if case let .failure(error) = outcome {
+            throw failure(error, transfer: transfer, request: request, target: target)
+        }
+
+        var status = handle.responseCode()
+        if status == 0 { status = transfer.status }
+        let response = HTTPResponse(status: status, headers: transfer.headers, body: transfer.body,
+                                    url: request.url)
+        logResponse(response, request: request, seconds: Date().timeIntervalSince(started))
+        return response
+    }
+
+    /// The most precise error for a failed `curl_easy_perform`: what our own
+    /// callbacks reported beats curl's generic "write error".
+    private func failure(_ error: Error, transfer: CurlTransfer, request: HTTPRequest,
+                         target: CurlTransfer.BodyTarget) -> Error {
+        if let sinkError = transfer.sinkError { return sinkError }
+        if transfer.bodyOverflowed, case let .collect(limit) = target {
+            return HTTPError.bodyTooLarge(url: request.url, limit: limit)
+        }
+        if let readError = transfer.readError { return readError }
+        logger.trace("HTTP \(request.method) \(Redaction.url(request.url)) failed: \(error)")
+        return error
+    }
+
+    private func configure(_ handle: CurlHandle, for request: HTTPRequest,
+                           transfer: CurlTransfer) throws -> CurlHeaderList {
+        let url = request.url
+        try handle.reset()
+        try handle.set(CURLOPT_URL, url, url: url)
+        try handle.set(CURLOPT_NOSIGNAL, 1, url: url)
+        try handle.set(CURLOPT_PROTOCOLS_STR, "http,https", url: url)
+        try handle.set(CURLOPT_FOLLOWLOCATION, 0, url: url)
+        try handle.set(CURLOPT_USERAGENT, userAgent, url: url)
+        try handle.set(CURLOPT_TCP_KEEPALIVE, 1, url: url)
+        try handle.set(CURLOPT_CONNECTTIMEOUT, timeouts.connect, url: url)
+        try handle.set(CURLOPT_LOW_SPEED_LIMIT, timeouts.lowSpeedLimit, url: url)
+        try handle.set(CURLOPT_LOW_SPEED_TIME, timeouts.lowSpeedTime, url: url)
+        try configureTLS(handle, url: url)
+
+        let context = Unmanaged.passUnretained(transfer).toOpaque()
+        try handle.set(CURLOPT_HEADERFUNCTION, callback: curlHeaderCallback, url: url)
+        try handle.set(CURLOPT_HEADERDATA, pointer: context, url: url)
+        try handle.set(CURLOPT_WRITEFUNCTION, callback: curlWriteCallback, url: url)
+        try handle.set(CURLOPT_WRITEDATA, pointer: context, url: url)
+        try configureMethod(handle, for: request, transfer: transfer, context: context)
+
+        // "Expect:" stops curl from waiting for 100 Continue before a body,
+        // which some registries never send.
+        var lines = request.headers.map { "\($0.name): \($0.value)" }
+        lines.append("Expect:")
+        let list = try CurlHeaderList(lines)
+        try handle.set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(list.raw), url: url)
+        return list
+    }
+
+    private func configureMethod(_ handle: CurlHandle, for request: HTTPRequest, transfer: CurlTransfer,
+                                 context: UnsafeMutableRawPointer) throws {
+        let url = request.url
+        let method = request.method.uppercased()
+        let hasBody: Bool
+        if case .none = request.body { hasBody = false } else { hasBody = true }
+
+        switch method {
+        case "GET" where !hasBody:
+            try handle.set(CURLOPT_HTTPGET, 1, url: url)
+        case "HEAD":
+            try handle.set(CURLOPT_NOBODY, 1, url: url)
+        case _ where hasBody || ["POST", "PUT", "PATCH"].contains(method):
+            // Every body goes through the read callback so that files stream;
+            // an empty body still sends "Content-Length: 0".
+            try handle.set(CURLOPT_UPLOAD, 1, url: url)
+            try handle.set(CURLOPT_INFILESIZE_LARGE, offset: Int64(transfer.uploadLength), url: url)
+            try handle.set(CURLOPT_READFUNCTION, callback: curlReadCallback, url: url)
+            try handle.set(CURLOPT_READDATA, pointer: context, url: url)
+            try handle.check(ko_curl_setopt_seek_callback(handle.raw, curlSeekCallback), url: url)
+            try handle.set(CURLOPT_SEEKDATA, pointer: context, url: url)
+            if method != "PUT" { try handle.set(CURLOPT_CUSTOMREQUEST, method, url: url) }
+        default:
+            try handle.set(CURLOPT_CUSTOMREQUEST, method, url: url)
+        }
+    }
+
+    private func configureTLS(_ handle: CurlHandle, url: String) throws {
+        if security.skipsVerification {
+            try handle.set(CURLOPT_SSL_VERIFYPEER, 0, url: url)
+            try handle.set(CURLOPT_SSL_VERIFYHOST, 0, url: url)
+            return
+        }
+        // libcurl keeps its built-in system bundle unless CAINFO is replaced;
+        // an extra bundle file therefore comes with the system directory as
+        // CAPATH so that public CAs stay trusted.
+        if let caFile = security.caFile, !caFile.isEmpty {
+            try handle.set(CURLOPT_CAINFO, caFile, url: url)
+            if security.caDirectory == nil, FileManager.default.fileExists(atPath: "/etc/ssl/certs") {
+                try handle.set(CURLOPT_CAPATH, "/etc/ssl/certs", url: url)
+            }
+        }
+        if let caDirectory = security.caDirectory, !caDirectory.isEmpty {
+            try handle.set(CURLOPT_CAPATH, caDirectory, url: url)
+        }
+    }
+
+    // MARK: Handle pool
+
+    private func takeHandle() throws -> CurlHandle {
+        poolLock.lock()
+        let handle = idleHandles.popLast()
+        poolLock.unlock()
+        return try handle ?? CurlHandle()
+    }
+
+    private func returnHandle(_ handle: CurlHandle) {
+        poolLock.lock()
+        if idleHandles.count < HTTPClient.maximumIdleHandles { idleHandles.append(handle) }
+        poolLock.unlock()
+    }
+
+    // MARK: Trace log
+
+    private func logRequest(_ request: HTTPRequest) {
+        guard logger.isEnabled(.trace) else { return }
+        var lines = ["HTTP → \(request.method) \(Redaction.url(request.url))"]
+        lines += request.headers.map { "  " + Redaction.header(name: $0.name, value: $0.value) }
+        switch request.body {
+        case .none: break
+        case let .bytes(bytes): lines.append("  (\(bytes.count) bytes of body)")
+        case let .file(path, _, length): lines.append("  (\(length) bytes of body from \(path))")
+        }
+        logger.trace(lines.joined(separator: "\n"))
+    }
+
+    private func logResponse(_ response: HTTPResponse, request: HTTPRequest, seconds: Double) {
+        guard logger.isEnabled(.trace) else { return }
+        let elapsed = String(format: "%.3fs", seconds)
+        var lines = ["HTTP ← \(response.status) \(request.method) \(Redaction.url(request.url)) "
+                     + "(\(response.body.count) body bytes kept, \(elapsed))"]
+        for (name, values) in response.headers.sorted(by: { $0.key < $1.key }) {
+            lines += values.map { "  " + Redaction.header(name: name, value: $0) }
+        }
+        logger.trace(lines.joined(separator: "\n"))
+    }
+}
+
+/// Scheme, host and port of a URL: what decides whether credentials may follow a redirect.
+struct Origin: Equatable {
+    let scheme: String
+    let host: String
+    let port: Int
+
+    init?(_ url: String) {
+        guard let components = URLComponents(string: url),
+              let scheme = components.scheme?.lowercased(),
+              let host = components.host?.lowercased(), !host.isEmpty else { return nil }
+        self.scheme = scheme
+        self.host = host
+        self.port = components.port ?? (scheme == "https" ? 443 : 80)
     }
 }

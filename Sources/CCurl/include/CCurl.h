@@ -17,4 +17,7 @@ typedef int (*ko_curl_progress_callback)(void *context, curl_off_t dltotal, curl
                                          curl_off_t ultotal, curl_off_t ulnow);
 CURLcode ko_curl_setopt_progress_callback(CURL *handle, ko_curl_progress_callback callback);
 
+typedef int (*ko_curl_seek_callback)(void *context, curl_off_t offset, int origin);
+CURLcode ko_curl_setopt_seek_callback(CURL *handle, ko_curl_seek_callback callback);
+
 #endif

@@ -1,0 +1,27 @@
+# The two commands of the README, and the install target.
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all build demo test install clean
+
+all: build
+
+build:
+	swift build -c release
+
+# Builds and pushes the example app to a local registry and runs the image.
+demo:
+	scripts/demo.sh
+
+# Runs every test, installing and starting what they need.
+test:
+	scripts/test.sh
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $$(swift build -c release --show-bin-path)/ko $(DESTDIR)$(PREFIX)/bin/ko
+	install -m 0755 $$(swift build -c release --show-bin-path)/docker-credential-ko \
+		$(DESTDIR)$(PREFIX)/bin/docker-credential-ko
+
+clean:
+	rm -rf .build

@@ -1,3 +1,0 @@
-import KoImage
-import KoCreds
-import CYaml

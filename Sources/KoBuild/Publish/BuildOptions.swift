@@ -1,0 +1,31 @@
+import KoImage
+
+/// Everything `ko build` was told, gathered from flags and the environment.
+public struct BuildOptions: Sendable {
+    /// `KO_DOCKER_REPO`: where images are pushed; nil when unset.
+    public var dockerRepo: String?
+    /// How an import path becomes a repository name.
+    public var naming: ImageNaming = .md5
+    /// `-t/--tags`: every tag to push; `latest` by default.
+    public var tags: [String] = ["latest"]
+    /// `--push`: upload to the registry (default true).
+    public var push = true
+    /// `--oci-layout-path`: also write the image to this OCI layout.
+    public var ociLayoutPath: String?
+    /// `--insecure-registry`: plain HTTP and no TLS verification for every registry.
+    public var insecureRegistry = false
+    /// Platforms to build; one for now.
+    public var platforms: [Platform] = [Platform(os: "linux", architecture: "amd64")]
+    /// `-j/--jobs`: how many builds run at once.
+    public var jobs = 1
+    /// The directory ko runs in: targets and `.ko.yaml` are found from here.
+    public var workingDirectory: String
+    /// The user's environment, handed to `go` and read for KO_* settings.
+    public var environment: [String: String]
+
+    public init(workingDirectory: String, environment: [String: String]) {
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.dockerRepo = environment["KO_DOCKER_REPO"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}

@@ -1,0 +1,43 @@
+import KoImage
+
+/// Lays a built Go binary and its kodata over a base image, as ko does.
+enum ImageAssembly {
+    /// The image for `package` on `platform`: kodata layer, binary layer,
+    /// ko's config edits and the base-image annotations. Layer files are
+    /// written into `directory`.
+    static func assemble(package: GoPackage, binary: String, base: BaseImage,
+                         platform: Platform, environment: [String: String],
+                         in directory: String) throws -> BuiltImage {
+        var mutation = ImageMutation(baseManifest: base.manifest, baseConfig: base.config,
+                                     baseMediaType: base.descriptor.mediaType)
+        let dataDate = try epoch("KO_DATA_DATE_EPOCH", environment)
+        let kodata = try KodataLayer.build(packageDirectory: package.directory, moduleRoot: package.moduleRoot,
+                                           dataDate: dataDate ?? 0, in: directory,
+                                           mediaType: mutation.layerMediaType)
+        let binaryLayer = try BinaryLayer.build(binary: binary, name: package.commandName, in: directory,
+                                                mediaType: mutation.layerMediaType)
+        let appPath = BinaryLayer.appPath(for: package.commandName)
+        let created = try epoch("SOURCE_DATE_EPOCH", environment).map { ImageTime.rfc3339(epochSeconds: $0) }
+        try mutation.appendKoLayers(kodata: kodata, binary: binaryLayer,
+                                    reference: GoToolchain.importPathScheme + package.importPath,
+                                    appPath: appPath,
+                                    kodataCreated: dataDate.map { ImageTime.rfc3339(epochSeconds: $0) }
+                                        ?? ImageTime.goZero,
+                                    binaryCreated: created ?? ImageTime.goZero)
+        mutation.applyKoConventions(appPath: appPath, created: created)
+        // The child of a multi-platform base says which platform it is.
+        if mutation.config.os == nil { mutation.config.os = platform.os }
+        if mutation.config.architecture == nil { mutation.config.architecture = platform.architecture }
+        mutation.setBaseImageAnnotations(name: base.name, digest: base.descriptor.digest)
+        return try mutation.build()
+    }
+
+    /// An epoch-seconds environment variable, or nil when unset.
+    private static func epoch(_ name: String, _ environment: [String: String]) throws -> Int64? {
+        guard let text = environment[name], !text.isEmpty else { return nil }
+        guard let seconds = Int64(text), seconds >= 0 else {
+            throw BuildError.invalidFlag("\(name)='\(text)' is not a number of seconds since 1970")
+        }
+        return seconds
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import KoImage
+import KoLog
+
+/// Uploads a built image to a repository: blobs first, the manifest last, so
+/// that a tag never points at an image with missing blobs.
+struct ImagePublisher {
+    let registry: RegistryClient
+    let logger: Logger
+
+    /// Pushes `image` (whose base layers live in `base`'s repository) to
+    /// `repository` under every tag in `tags`.
+    func publish(_ image: BuiltImage, base: BaseImage, to repository: RepositoryReference,
+                 tags: [String], scratch: String) throws {
+        for layer in image.baseLayers where isDistributable(layer) {
+            try copyBaseLayer(layer, from: base.reference.repositoryReference, to: repository, scratch: scratch)
+        }
+        for layer in image.addedLayers {
+            try registry.uploadBlob(file: layer.path, descriptor: layer.descriptor, to: repository)
+        }
+        try registry.uploadBlob(bytes: image.configBytes, descriptor: image.configDescriptor, to: repository)
+        for tag in tags {
+            // A tag that already names this exact manifest needs no PUT.
+            let current = try registry.manifestDescriptor(for: repository.tagged(tag))
+            if current?.digest == image.digest {
+                logger.debug("\(repository):\(tag) already points at \(image.digest)")
+                continue
+            }
+            _ = try registry.putManifest(image.manifestBytes, mediaType: image.manifestDescriptor.mediaType,
+                                         reference: repository.tagged(tag))
+        }
+    }
+
+    /// Makes a base layer present in `target`: nothing if it is there, a
+    /// cross-repository mount on the same registry, else a streamed copy.
+    private func copyBaseLayer(_ layer: Descriptor, from source: RepositoryReference,
+                               to target: RepositoryReference, scratch: String) throws {
+        if try registry.blobExists(layer.digest, in: target) { return }
+        if source.registry == target.registry,
+           try registry.mountBlob(layer.digest, from: source, to: target) {
+            logger.debug("mounted \(layer.digest) from \(source)")
+            return
+        }
+        // Another registry: stream it through a file, never holding it in memory.
+        let file = scratch + "/" + layer.digest.hex
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try registry.downloadBlob(layer.digest, from: source, expectedSize: layer.size, toFile: file)
+        try registry.uploadBlob(file: file, descriptor: layer, to: target)
+    }
+
+    /// Foreign layers (Windows bases) stay where their URLs point.
+    private func isDistributable(_ layer: Descriptor) -> Bool {
+        !(layer.urls?.isEmpty == false) && !layer.mediaType.contains("foreign")
+            && !layer.mediaType.contains("nondistributable")
+    }
+}

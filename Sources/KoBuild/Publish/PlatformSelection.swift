@@ -1,0 +1,42 @@
+import KoImage
+
+/// Which platforms a build targets, by ko's rules.
+public enum PlatformSelection {
+    /// `--platform` values if given, else `GOOS`/`GOARCH`, else `linux/amd64`.
+    /// Combining `--platform` with `GOOS`/`GOARCH` is refused, as ko does.
+    public static func platforms(flags: [String], environment: [String: String]) throws -> [Platform] {
+        let goos = environment["GOOS"].flatMap { $0.isEmpty ? nil : $0 }
+        let goarch = environment["GOARCH"].flatMap { $0.isEmpty ? nil : $0 }
+        if !flags.isEmpty {
+            if goos != nil || goarch != nil {
+                throw BuildError.invalidFlag("cannot use --platform with GOOS=\"\(goos ?? "")\" "
+                    + "and GOARCH=\"\(goarch ?? "")\": unset them or drop --platform")
+            }
+            return try flags.map(parse)
+        }
+        if goos != nil || goarch != nil {
+            var platform = Platform(os: goos ?? "linux", architecture: goarch ?? "amd64")
+            if platform.architecture == "arm", let arm = environment["GOARM"], !arm.isEmpty {
+                platform.variant = "v" + arm
+            }
+            return [platform]
+        }
+        return [Platform(os: "linux", architecture: "amd64")]
+    }
+
+    /// Parses `os/arch[/variant][:osversion]`.
+    public static func parse(_ text: String) throws -> Platform {
+        var body = Substring(text)
+        var osVersion: String?
+        if let colon = body.firstIndex(of: ":") {
+            osVersion = String(body[body.index(after: colon)...])
+            body = body[..<colon]
+        }
+        let parts = body.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else {
+            throw BuildError.invalidFlag("invalid platform '\(text)': expected os/arch[/variant][:osversion]")
+        }
+        return Platform(os: parts[0], architecture: parts[1], variant: parts.count == 3 ? parts[2] : nil,
+                        osVersion: osVersion)
+    }
+}

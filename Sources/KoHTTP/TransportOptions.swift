@@ -1,0 +1,38 @@
+import Foundation
+
+/// How long the transport waits before giving up on a server.
+///
+/// There is no overall deadline (a layer upload may legitimately take long);
+/// a transfer stalls out instead when it moves less than `lowSpeedLimit` bytes
+/// per second for `lowSpeedTime` seconds.
+public struct HTTPTimeouts: Sendable {
+    /// Seconds to wait for the TCP and TLS handshakes.
+    public var connect: Int
+    /// Bytes per second below which a transfer counts as stalled.
+    public var lowSpeedLimit: Int
+    /// Seconds a transfer may stay stalled before it is aborted.
+    public var lowSpeedTime: Int
+
+    public init(connect: Int = 30, lowSpeedLimit: Int = 1, lowSpeedTime: Int = 120) {
+        self.connect = connect
+        self.lowSpeedLimit = lowSpeedLimit
+        self.lowSpeedTime = lowSpeedTime
+    }
+}
+
+/// How TLS and plain HTTP are allowed for one client.
+public struct TransportSecurity: Sendable {
+    /// Skip certificate verification (only for `--insecure-registry`).
+    public var skipsVerification: Bool
+    /// Extra CA bundle file and directory, from `SSL_CERT_FILE` / `SSL_CERT_DIR` by default.
+    public var caFile: String?
+    public var caDirectory: String?
+
+    public init(skipsVerification: Bool = false,
+                caFile: String? = ProcessInfo.processInfo.environment["SSL_CERT_FILE"],
+                caDirectory: String? = ProcessInfo.processInfo.environment["SSL_CERT_DIR"]) {
+        self.skipsVerification = skipsVerification
+        self.caFile = caFile
+        self.caDirectory = caDirectory
+    }
+}

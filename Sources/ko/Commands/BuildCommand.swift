@@ -1,0 +1,105 @@
+import Foundation
+import KoBuild
+import KoCommandLine
+import KoImage
+
+/// `ko build` (alias `ko publish`): build Go commands into images and push them.
+enum BuildCommand {
+    static let spec = CommandSpec(
+        name: "build", aliases: ["publish"],
+        summary: "Build Go programs into images and push them.",
+        usage: "ko build [flags] [IMPORTPATH...]",
+        description: """
+            Each IMPORTPATH (./cmd/app, ., a full import path or ko://<import path>) must be a \
+            'package main'. The image goes to $KO_DOCKER_REPO; its reference is printed on stdout, \
+            one line per import path, in order.
+            """,
+        options: [
+            OptionSpec("tags", short: "t", kind: .list(placeholder: "TAG"), default: "latest",
+                       help: "Tags to push the image under; repeat or separate with commas."),
+            OptionSpec("bare", help: "Name the image $KO_DOCKER_REPO itself, without the import path."),
+            OptionSpec("base-import-paths", short: "B",
+                       help: "Name the image after the last element of the import path only."),
+            OptionSpec("preserve-import-paths", short: "P",
+                       help: "Name the image after the whole import path."),
+            OptionSpec("push", default: "true", help: "Push the image; --push=false only builds it."),
+            OptionSpec("oci-layout-path", kind: .value(placeholder: "DIR"),
+                       help: "Also write the image to an OCI layout in DIR."),
+            OptionSpec("image-refs", kind: .value(placeholder: "FILE"),
+                       help: "Also write the printed image references to FILE."),
+            OptionSpec("insecure-registry",
+                       help: "Use plain HTTP and skip TLS verification for every registry."),
+            OptionSpec("platform", kind: .list(placeholder: "PLATFORM"),
+                       help: "Platform to build, os/arch[/variant] (default $GOOS/$GOARCH, else linux/amd64)."),
+            OptionSpec("jobs", short: "j", kind: .value(placeholder: "N"),
+                       help: "How many builds run at once (default: the number of CPUs)."),
+            OptionSpec("sbom", kind: .value(placeholder: "FORMAT"), default: "none",
+                       help: "SBOM to attach; only 'none' is supported so far."),
+        ],
+        examples: [
+            ("ko build ./cmd/app", "Build ./cmd/app and push it to $KO_DOCKER_REPO"),
+            ("ko build --push=false --oci-layout-path out ./cmd/app", "Write an OCI layout without pushing"),
+        ])
+
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
+        let options = try buildOptions(arguments, context)
+        let targets = arguments.positionals.isEmpty ? ["."] : arguments.positionals
+        let session = try BuildSession(options: options,
+                                       credentials: KoCredentialSource(environment: context.environment,
+                                                                       logger: context.logger),
+                                       userAgent: KoVersion.userAgent,
+                                       logger: context.logger)
+        let references = try session.buildAll(targets)
+        for reference in references { print(reference) }
+        fflush(stdout)
+        if let path = arguments.value("image-refs") {
+            let text = references.map { $0 + "\n" }.joined()
+            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+                throw CommandError.cannotWrite(path)
+            }
+        }
+    }
+
+    static func buildOptions(_ arguments: ParsedArguments, _ context: CommandContext) throws -> BuildOptions {
+        var options = BuildOptions(workingDirectory: context.workingDirectory, environment: context.environment)
+        let namingFlags = ["bare", "base-import-paths", "preserve-import-paths"].filter { arguments.flag($0) }
+        guard namingFlags.count <= 1 else {
+            throw UsageError("flags --\(namingFlags.joined(separator: " and --")) cannot be combined")
+        }
+        if arguments.flag("bare") { options.naming = .bare }
+        if arguments.flag("base-import-paths") { options.naming = .baseImportPath }
+        if arguments.flag("preserve-import-paths") { options.naming = .preserveImportPath }
+        options.tags = arguments.list("tags")
+        guard !options.tags.isEmpty, options.tags.allSatisfy(ImageReference.isValidTag) else {
+            throw UsageError("invalid tag in --tags '\(options.tags.joined(separator: ","))'")
+        }
+        options.push = arguments.flag("push")
+        options.ociLayoutPath = arguments.value("oci-layout-path")
+        options.insecureRegistry = arguments.flag("insecure-registry")
+        options.platforms = try PlatformSelection.platforms(flags: arguments.list("platform"),
+                                                            environment: context.environment)
+        if let jobs = arguments.value("jobs") {
+            guard let count = Int(jobs), count > 0 else {
+                throw UsageError("--jobs takes a positive number, not '\(jobs)'")
+            }
+            options.jobs = count
+        } else {
+            options.jobs = ProcessInfo.processInfo.activeProcessorCount
+        }
+        if let sbom = arguments.value("sbom"), sbom != "none" {
+            throw UsageError("--sbom=\(sbom) is not supported yet; use --sbom=none")
+        }
+        return options
+    }
+}
+
+/// Failures of the command line tool itself, outside the libraries.
+enum CommandError: Error, CustomStringConvertible {
+    case cannotWrite(String)
+
+    var description: String {
+        switch self {
+        case let .cannotWrite(path): return "cannot write \(path): check the directory exists and is writable"
+        }
+    }
+}

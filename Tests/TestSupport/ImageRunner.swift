@@ -1,0 +1,42 @@
+import Foundation
+
+/// Runs a pushed image the way the brief says to without a Docker engine:
+/// skopeo pulls it into an OCI layout, umoci unpacks it into a bundle, and
+/// the bundle's entrypoint runs under chroot with the image's environment.
+public enum ImageRunner {
+    /// What the image printed and how it exited.
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var output: String
+        public var errorOutput: String
+        /// The OCI runtime config umoci wrote (process args, env, user).
+        public var runtimeConfig: [String: Any]
+    }
+
+    /// Pulls `reference` with credentials from `authFile` (a config.json;
+    /// never a password on a command line) and runs its entrypoint.
+    public static func run(_ reference: String, authFile: String?) throws -> Outcome {
+        let work = try TemporaryDirectory("ko-run")
+        var pull = ["copy", "--quiet", "--src-tls-verify=false"]
+        if let authFile { pull += ["--authfile", authFile] }
+        pull += ["docker://\(reference)", "oci:\(work.path)/layout:image"]
+        try ProcessRunner.check("skopeo", pull)
+        try ProcessRunner.check("umoci", ["unpack", "--image", "\(work.path)/layout:image", "\(work.path)/bundle"])
+
+        let configData = try Data(contentsOf: URL(fileURLWithPath: "\(work.path)/bundle/config.json"))
+        guard let config = try JSONSerialization.jsonObject(with: configData) as? [String: Any],
+              let process = config["process"] as? [String: Any],
+              let args = process["args"] as? [String], !args.isEmpty else {
+            throw TestSupportError("umoci wrote no process.args for \(reference)")
+        }
+        let env = process["env"] as? [String] ?? []
+        let user = process["user"] as? [String: Any]
+        let uid = user?["uid"] as? Int ?? 0
+        let gid = user?["gid"] as? Int ?? 0
+        let result = try ProcessRunner.run("/usr/bin/env",
+                                           ["-i"] + env + ["/usr/sbin/chroot", "--userspec=\(uid):\(gid)",
+                                                           "\(work.path)/bundle/rootfs"] + args)
+        return Outcome(status: result.status, output: result.output, errorOutput: result.errorOutput,
+                       runtimeConfig: config)
+    }
+}
