@@ -38,7 +38,15 @@ func writeStandardOutput(_ text: String) {
 // Cloud token exchanges (KoCreds/Cloud) plug in here, after the keyring.
 let exchanges: [CredentialExchange] = []
 
-let server = CredentialHelperServer(store: KeyringStore(), exchanges: exchanges, version: version)
+/// KO_KEYRING_TIMEOUT bounds each keyring call (seconds, default 60).
+func keyringTimeout() -> Double {
+    guard let text = getenv("KO_KEYRING_TIMEOUT").map({ String(cString: $0) }),
+          let seconds = Double(text), seconds > 0 else { return 60 }
+    return seconds
+}
+
+let server = CredentialHelperServer(store: KeyringStore(timeout: keyringTimeout()), exchanges: exchanges,
+                                    version: version)
 let response = server.respond(to: Array(CommandLine.arguments.dropFirst()), readInput: readStandardInput)
 writeStandardOutput(response.output)
 exit(response.status)

@@ -73,12 +73,24 @@ struct ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
 
+        // The helper starts with no blocked signals and default handlers, even
+        // when we run on a thread that blocks signals or ignore SIGPIPE.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        sigfillset(&signals)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let result = argv.withUnsafeBufferPointer { buffer -> Int32 in
             guard let arguments = buffer.baseAddress else { return EINVAL }
-            return posix_spawn(&pid, executable, &actions, nil, arguments, environ)
+            return posix_spawn(&pid, executable, &actions, &attributes, arguments, environ)
         }
         guard result == 0 else { throw Failure.spawn(errorText(result)) }
         return pid

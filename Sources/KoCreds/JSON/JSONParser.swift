@@ -185,7 +185,7 @@ public struct JSONParser {
             guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
             output.append(contentsOf: Array(String(Character(unicode)).utf8))
         default:
-            index -= 1
+            index -= 2
             throw error("invalid escape sequence '\\\(describeByte(escaped))'")
         }
     }
@@ -227,8 +227,12 @@ public struct JSONParser {
     }
 
     private mutating func expectWord(_ word: String) throws {
+        let start = index
         for expected in word.utf8 {
-            guard peek() == expected else { throw error("unexpected \(describeCurrent()), expected '\(word)'") }
+            guard peek() == expected else {
+                index = start
+                throw error("expected '\(word)'")
+            }
             index += 1
         }
     }

@@ -25,7 +25,7 @@ public final class KeyringStore: CredentialStore {
     /// Seconds one call may take, unlock prompt included.
     public let timeout: Double
 
-    public init(timeout: Double = 30) {
+    public init(timeout: Double = 60) {
         self.timeout = timeout
     }
 
