@@ -123,7 +123,8 @@ public final class HTTPClient: @unchecked Sendable {
     // MARK: One exchange
 
     private func exchange(_ request: HTTPRequest, target: CurlTransfer.BodyTarget) throws -> HTTPResponse {
-        let transfer = try CurlTransfer(body: request.body, target: target, url: request.url)
+        let transfer = try CurlTransfer(body: request.body, target: target, url: request.url,
+                                        progress: request.uploadProgress)
         let handle = try takeHandle()
         defer { returnHandle(handle) }
 

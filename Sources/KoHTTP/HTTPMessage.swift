@@ -12,13 +12,17 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: HTTPBody
+    /// Called with the running total of body bytes handed to the network.
+    public var uploadProgress: (@Sendable (Int64) -> Void)?
 
     public init(method: String = "GET", url: String,
-                headers: [(name: String, value: String)] = [], body: HTTPBody = .none) {
+                headers: [(name: String, value: String)] = [], body: HTTPBody = .none,
+                uploadProgress: (@Sendable (Int64) -> Void)? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.uploadProgress = uploadProgress
     }
 }
 

@@ -10,11 +10,13 @@ public final class BuildSession {
     let toolchain: GoToolchain
     let registry: RegistryClient
     let logger: Logger
+    let progress: ProgressReporter
 
     public init(options: BuildOptions, credentials: RegistryCredentialSource,
-                userAgent: String, logger: Logger) throws {
+                userAgent: String, logger: Logger, progress: ProgressReporter = .silent) throws {
         self.options = options
         self.logger = logger
+        self.progress = progress
         self.config = try KoConfig.load(directory: options.workingDirectory,
                                         environment: options.environment, logger: logger)
         self.toolchain = GoToolchain(environment: options.environment, directory: options.workingDirectory)
@@ -48,7 +50,7 @@ public final class BuildSession {
 
         let image = try ImageAssembly.assemble(package: package, binary: binary, base: base,
                                                platform: platform, environment: options.environment,
-                                               in: directory)
+                                               in: directory, progress: progress)
         let repository = try options.dockerRepo.map {
             try options.naming.repository(for: package.importPath, dockerRepo: $0)
         } ?? "ko.local/" + package.commandName
@@ -64,7 +66,7 @@ public final class BuildSession {
         }
         let target = try ImageReference(parsing: repository)
         logger.info("Publishing \(target.repositoryReference)")
-        try ImagePublisher(registry: registry, logger: logger)
+        try ImagePublisher(registry: registry, logger: logger, progress: progress)
             .publish(image, base: base, to: target.repositoryReference, tags: options.tags, scratch: directory)
         logger.info("Published \(repository)@\(image.digest)")
         let tagPart = options.tags.count == 1 && options.tags[0] != "latest" ? ":\(options.tags[0])" : ""

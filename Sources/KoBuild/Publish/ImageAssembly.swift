@@ -1,4 +1,5 @@
 import KoImage
+import KoLog
 
 /// Lays a built Go binary and its kodata over a base image, as ko does.
 enum ImageAssembly {
@@ -7,15 +8,21 @@ enum ImageAssembly {
     /// written into `directory`.
     static func assemble(package: GoPackage, binary: String, base: BaseImage,
                          platform: Platform, environment: [String: String],
-                         in directory: String) throws -> BuiltImage {
+                         in directory: String, progress: ProgressReporter = .silent) throws -> BuiltImage {
         var mutation = ImageMutation(baseManifest: base.manifest, baseConfig: base.config,
                                      baseMediaType: base.descriptor.mediaType)
         let dataDate = try epoch("KO_DATA_DATE_EPOCH", environment)
+        let kodataTask = progress.start("Compressing", "kodata layer of \(package.commandName)")
+        defer { kodataTask.cancel() }
         let kodata = try KodataLayer.build(packageDirectory: package.directory, moduleRoot: package.moduleRoot,
                                            dataDate: dataDate ?? 0, in: directory,
-                                           mediaType: mutation.layerMediaType)
+                                           mediaType: mutation.layerMediaType, progress: kodataTask.update)
+        kodataTask.finish("Compressed", detail: "\(ByteCount.text(kodata.descriptor.size)) gzipped")
+        let binaryTask = progress.start("Compressing", "binary layer of \(package.commandName)")
+        defer { binaryTask.cancel() }
         let binaryLayer = try BinaryLayer.build(binary: binary, name: package.commandName, in: directory,
-                                                mediaType: mutation.layerMediaType)
+                                                mediaType: mutation.layerMediaType, progress: binaryTask.update)
+        binaryTask.finish("Compressed", detail: "\(ByteCount.text(binaryLayer.descriptor.size)) gzipped")
         let appPath = BinaryLayer.appPath(for: package.commandName)
         let created = try epoch("SOURCE_DATE_EPOCH", environment).map { ImageTime.rfc3339(epochSeconds: $0) }
         try mutation.appendKoLayers(kodata: kodata, binary: binaryLayer,

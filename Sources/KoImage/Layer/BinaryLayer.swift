@@ -16,11 +16,13 @@ public enum BinaryLayer {
     /// `name`, writing the compressed blob into `directory`.
     public static func build(binary: String, name: String, in directory: String,
                              mediaType: String = MediaType.ociLayerGzip,
-                             compression: LayerCompression = .default) throws -> Layer {
+                             compression: LayerCompression = .default,
+                             progress: ((Int64) -> Void)? = nil) throws -> Layer {
         guard !name.isEmpty, !name.contains("/") else {
             throw LayerError.invalidEntryName(name, reason: "a binary name must be one path element")
         }
-        return try Layer.build(in: directory, mediaType: mediaType, compression: compression) { tar in
+        return try Layer.build(in: directory, mediaType: mediaType, compression: compression,
+                               progress: progress) { tar in
             try tar.addDirectory("ko-app", mode: 0o555)
             try tar.addFile(appPath(for: name), contentsOf: binary, mode: 0o555)
         }

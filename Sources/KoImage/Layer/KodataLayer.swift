@@ -25,13 +25,15 @@ public enum KodataLayer {
     /// module lives at `moduleRoot`, writing the compressed blob into `directory`.
     public static func build(packageDirectory: String, moduleRoot: String, dataDate: Int64 = 0,
                              in directory: String, mediaType: String = MediaType.ociLayerGzip,
-                             compression: LayerCompression = .default) throws -> Layer {
+                             compression: LayerCompression = .default,
+                             progress: ((Int64) -> Void)? = nil) throws -> Layer {
         let kodata = TarHeader.joinClean([packageDirectory, "kodata"])
         guard let moduleInfo = statInfo(moduleRoot), moduleInfo.isDirectory else {
             throw LayerError.cannotOpen(path: moduleRoot, reason: "the module root is not a directory")
         }
         let resolvedModuleRoot = try resolve(moduleRoot, link: moduleRoot)
-        return try Layer.build(in: directory, mediaType: mediaType, compression: compression) { tar in
+        return try Layer.build(in: directory, mediaType: mediaType, compression: compression,
+                               progress: progress) { tar in
             for entry in ["/var", "/var/run", "/var/run/ko"] {
                 try tar.addDirectory(entry, mode: 0o555, modificationTime: dataDate)
             }

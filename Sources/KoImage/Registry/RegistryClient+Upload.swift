@@ -10,17 +10,19 @@ extension RegistryClient {
     /// registry, ask for a cross-repository mount (201 means done, 202 opens an
     /// upload session to use instead); otherwise open a session with `POST`.
     /// The bytes then go in one streamed `PATCH`, closed by `PUT ?digest=`.
-    /// A failed upload is never retried on the same session.
+    /// A failed upload is never retried on the same session. `progress` gets
+    /// the running total of bytes sent.
     @discardableResult
     public func uploadBlob(file path: String, descriptor: Descriptor, to repository: RepositoryReference,
-                           mountFrom source: RepositoryReference? = nil) throws -> BlobUploadOutcome {
+                           mountFrom source: RepositoryReference? = nil,
+                           progress: (@Sendable (Int64) -> Void)? = nil) throws -> BlobUploadOutcome {
         let size = try RegistryClient.fileSize(path)
         guard size == descriptor.size else {
             throw RegistryError.sizeMismatch(what: "blob file \(path) for \(descriptor.digest)",
                                              expected: descriptor.size, actual: size)
         }
         return try upload(.file(path: path, offset: 0, length: UInt64(size)), descriptor: descriptor,
-                          to: repository, mountFrom: source)
+                          to: repository, mountFrom: source, progress: progress)
     }
 
     /// Puts a small blob held in memory (an image config) into `repository`
@@ -62,7 +64,8 @@ extension RegistryClient {
     }
 
     private func upload(_ body: HTTPBody, descriptor: Descriptor, to repository: RepositoryReference,
-                        mountFrom source: RepositoryReference?) throws -> BlobUploadOutcome {
+                        mountFrom source: RepositoryReference?,
+                        progress: (@Sendable (Int64) -> Void)? = nil) throws -> BlobUploadOutcome {
         let digest = descriptor.digest
         if try blobExists(digest, in: repository, access: .push) {
             logger.debug("blob \(digest) already in \(repository)")
@@ -83,7 +86,7 @@ extension RegistryClient {
             location = try startUpload(target)
         }
 
-        location = try patch(body, to: location, target: target)
+        location = try patch(body, to: location, target: target, progress: progress)
         try finish(location, digest: digest, target: target)
         logger.debug("blob \(digest) uploaded to \(repository) (\(descriptor.size) bytes)")
         return .uploaded
@@ -122,9 +125,11 @@ extension RegistryClient {
     }
 
     /// Streams the whole blob in one `PATCH` to the session; returns the next location.
-    private func patch(_ body: HTTPBody, to location: String, target: RegistryTarget) throws -> String {
+    private func patch(_ body: HTTPBody, to location: String, target: RegistryTarget,
+                       progress: (@Sendable (Int64) -> Void)?) throws -> String {
         var request = Request(target, "PATCH", "")
         request.url = location
+        request.uploadProgress = progress
         request.headers = [("Content-Type", "application/octet-stream")]
         request.body = body
         let response = try send(request)

@@ -39,7 +39,8 @@ enum BuildCommand {
         examples: [
             ("ko build ./cmd/app", "Build ./cmd/app and push it to $KO_DOCKER_REPO"),
             ("ko build --push=false --oci-layout-path out ./cmd/app", "Write an OCI layout without pushing"),
-        ])
+        ],
+        arguments: .directories)
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
         let options = try buildOptions(arguments, context)
@@ -48,7 +49,7 @@ enum BuildCommand {
                                        credentials: try KoCredentialSource(environment: context.environment,
                                                                            logger: context.logger),
                                        userAgent: KoVersion.userAgent,
-                                       logger: context.logger)
+                                       logger: context.logger, progress: context.progress)
         let references = try session.buildAll(targets)
         for reference in references { print(reference) }
         fflush(stdout)
