@@ -33,7 +33,7 @@ let package = Package(
 
         // MARK: Executables
         .executableTarget(name: "ko", dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoCommandLine"]),
-        .executableTarget(name: "docker-credential-ko", dependencies: ["KoCreds", "KoLog"]),
+        .executableTarget(name: "docker-credential-ko", dependencies: ["KoCreds", "KoLog", "KoCommandLine"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["KoLog"], path: "Tests/TestSupport",

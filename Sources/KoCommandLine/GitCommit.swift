@@ -1,12 +1,26 @@
 // The commit a binary was built from.
 //
-// SwiftPM has no way to pass a string into Swift at build time, so `make`
-// writes the commit into GitCommit+Stamp.swift (ignored by git) and builds
-// with -DKO_GIT_COMMIT_STAMPED, which swaps that file's definition in for
-// this one. A plain `swift build` never sees the flag and says "unknown";
-// no tracked file changes in either case.
-#if !KO_GIT_COMMIT_STAMPED
-enum GitCommit {
-    static let value = "unknown"
+// SwiftPM cannot pass a string into Swift at build time, so `make build`
+// writes GitCommit+Stamp.swift (ignored by git) holding
+//
+//     extension GitCommit { static var stamped: String? { "1a2b3c4d5e6f" } }
+//
+// A member declared on the type itself wins over the protocol extension's
+// default below, so the stamp is used when the file exists and "unknown"
+// otherwise. No tracked file changes, and no compiler flag differs between
+// `make` and a plain `swift build`, so neither forces a rebuild of the other.
+// A plain `swift build` after a `make build` keeps that build's stamp until
+// the next `make build` or `make clean`.
+
+/// Provides `stamped`, which the generated file overrides.
+protocol GitCommitStamp {
+    static var stamped: String? { get }
 }
-#endif
+
+extension GitCommitStamp {
+    static var stamped: String? { nil }
+}
+
+enum GitCommit: GitCommitStamp {
+    static var value: String { stamped ?? "unknown" }
+}

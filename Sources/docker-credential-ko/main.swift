@@ -5,9 +5,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import KoCommandLine
 import KoCreds
-
-let version = "0.1.0"
 
 /// stdin, up to 1 MiB (a request is a few hundred bytes).
 func readStandardInput() throws -> [UInt8] {
@@ -46,7 +45,7 @@ func keyringTimeout() -> Double {
 }
 
 let server = CredentialHelperServer(store: KeyringStore(timeout: keyringTimeout()), exchanges: exchanges,
-                                    version: version)
+                                    version: KoVersion.description)
 let response = server.respond(to: Array(CommandLine.arguments.dropFirst()), readInput: readStandardInput)
 writeStandardOutput(response.output)
 exit(response.status)
