@@ -50,13 +50,20 @@ public final class BuildSession {
     }
 
     private func buildAndPublish(_ package: GoPackage, repository: String) throws -> BuildResult {
+        // With one platform known up front, compile before touching the
+        // network: a broken program should say so first.
+        var compiled: (platform: Platform, binary: String)?
+        if let wanted = platforms, wanted.count == 1 {
+            compiled = (wanted[0], try compile(package, for: wanted[0]))
+        }
         let baseName = config.baseImage(for: package.importPath, environment: options.environment)
         let source = try BaseImageSource.fetch(baseName, registry: registry)
         logger.info("Using base image \(source.reference) for \(package.importPath)")
 
         switch source {
         case let .image(base):
-            let image = try buildImage(package, base: base, platform: try singlePlatform(for: base))
+            let image = try buildImage(package, base: base, platform: try singlePlatform(for: base),
+                                       compiled: compiled)
             return try publish(.image(image, base: base), package: package, repository: repository)
         case let .index(reference, _, index):
             let entries = try PlatformMatch.select(platforms, from: index, baseName: reference.description)
@@ -64,7 +71,7 @@ public final class BuildSession {
                 let child = try registry.manifest(for: reference.repositoryReference.at(entry.digest))
                 let base = try BaseImage.fetch(reference, remote: child, registry: registry)
                 let platform = entry.platform ?? base.config.platform
-                return (try buildImage(package, base: base, platform: platform), base)
+                return (try buildImage(package, base: base, platform: platform, compiled: compiled), base)
             }
             // One match gives a plain image, as ko does; several give an index.
             if images.count == 1 {
@@ -92,14 +99,28 @@ public final class BuildSession {
         return offered.os.isEmpty ? first : offered
     }
 
-    /// Compiles `package` for `platform` and lays it over `base`.
-    private func buildImage(_ package: GoPackage, base: BaseImage, platform: Platform) throws -> BuiltImage {
+    /// Lays `package`, compiled for `platform` (or reusing `compiled` when it
+    /// was built for the same platform), over `base`.
+    private func buildImage(_ package: GoPackage, base: BaseImage, platform: Platform,
+                            compiled: (platform: Platform, binary: String)?) throws -> BuiltImage {
+        let binary: String
+        if let compiled, PlatformMatch.matches(platform, wanted: compiled.platform) {
+            binary = compiled.binary
+        } else {
+            binary = try compile(package, for: platform)
+        }
+        let directory = (binary as NSString).deletingLastPathComponent
+        return try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
+                                          environment: options.environment, in: directory)
+    }
+
+    /// Compiles `package` for `platform` into a scratch directory of its own.
+    private func compile(_ package: GoPackage, for platform: Platform) throws -> String {
         let directory = try scratch.subdirectory(for: package.importPath + "@" + platform.description)
         let binary = directory + "/" + package.commandName
         logger.info("Building \(package.importPath) for \(platform)")
         try toolchain.build(package, platform: platform, output: binary)
-        return try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
-                                          environment: options.environment, in: directory)
+        return binary
     }
 
     /// A built image or index, ready to write and push.
