@@ -1,3 +1,0 @@
-import KoHTTP
-import CSecret
-import COpenSSL
