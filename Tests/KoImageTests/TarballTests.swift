@@ -14,7 +14,7 @@ struct TarballTests {
         let arm64: BuiltImage
         let index: (bytes: [UInt8], descriptor: Descriptor)
 
-        init() throws {
+        init(docker: Bool = false) throws {
             work = try TemporaryDirectory("ko-tarball")
             base = try OCILayout(creatingAt: work.path + "/base")
             let release = try work.write("base-src/os-release", "ID=kobase\n")
@@ -23,26 +23,30 @@ struct TarballTests {
                 try tar.addFile("etc/os-release", contentsOf: release, mode: 0o644)
             }
             try base.copyBlob(from: baseLayer.path, descriptor: baseLayer.descriptor)
-            amd64 = try Self.image(on: baseLayer, in: base, work: work, architecture: "amd64")
-            arm64 = try Self.image(on: baseLayer, in: base, work: work, architecture: "arm64")
-            var mutation = IndexMutation(baseIndex: ImageIndex())
+            amd64 = try Self.image(on: baseLayer, in: base, work: work, architecture: "amd64", docker: docker)
+            arm64 = try Self.image(on: baseLayer, in: base, work: work, architecture: "arm64", docker: docker)
+            let indexType = docker ? MediaType.dockerManifestList : MediaType.ociIndex
+            var mutation = IndexMutation(baseIndex: ImageIndex(mediaType: indexType))
             for (image, architecture) in [(amd64, "amd64"), (arm64, "arm64")] {
                 let platform = Platform(os: "linux", architecture: architecture)
-                mutation.append(image, baseEntry: Descriptor(mediaType: MediaType.ociManifest, digest: image.digest,
-                                                             size: 0, platform: platform))
+                mutation.append(image, baseEntry: Descriptor(mediaType: image.manifestDescriptor.mediaType,
+                                                             digest: image.digest, size: 0, platform: platform))
             }
             index = try mutation.build()
         }
 
         private static func image(on baseLayer: Layer, in layout: OCILayout, work: TemporaryDirectory,
-                                  architecture: String) throws -> BuiltImage {
+                                  architecture: String, docker: Bool) throws -> BuiltImage {
             var config = ImageConfig(platform: Platform(os: "linux", architecture: architecture))
             config.setDiffIDs([baseLayer.diffID])
             let configBytes = config.canonicalBytes
             try layout.writeBlob(configBytes)
-            let manifest = Manifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: config.digest,
+            let configType = docker ? MediaType.dockerConfig : MediaType.ociConfig
+            let manifest = Manifest(mediaType: docker ? MediaType.dockerManifest : MediaType.ociManifest,
+                                    config: Descriptor(mediaType: configType, digest: config.digest,
                                                        size: Int64(configBytes.count)),
-                                    layers: [baseLayer.descriptor])
+                                    layers: [baseLayer.withMediaType(docker ? MediaType.dockerLayerGzip
+                                                                            : MediaType.ociLayerGzip).descriptor])
             let binary = try work.write("bin-\(architecture)/app", "#!/bin/sh\necho \(architecture)\n")
             let app = try BinaryLayer.build(binary: binary, name: "app", in: work.path + "/layers-\(architecture)")
             var mutation = ImageMutation(baseManifest: manifest, baseConfig: config)
@@ -190,6 +194,26 @@ struct TarballTests {
             return
         }
         #expect(descriptor.digest == fixture.arm64.digest)
+    }
+
+    /// skopeo 1.9 finds Docker-typed entries of an OCI layout only when no
+    /// name is asked for, so an archive with one entry must read that way.
+    @Test func skopeoReadsTheOCIArchiveOfADockerManifestList() throws {
+        let fixture = try Fixture(docker: true)
+        #expect(fixture.amd64.manifestDescriptor.mediaType == MediaType.dockerManifest)
+        let path = fixture.work.path + "/docker-list.tar"
+        try OCIArchive.write(indexBytes: fixture.index.bytes, indexDescriptor: fixture.index.descriptor,
+                             images: [fixture.amd64, fixture.arm64], tags: ["r.example/app:v1"],
+                             baseBlobs: fixture.base, to: path)
+        let raw = try requireTool("skopeo", ["inspect", "--raw", "oci-archive:\(path)"]).stdout
+        #expect(Array(raw) == fixture.index.bytes)
+        let copy = fixture.work.path + "/copied"
+        // Writing to oci: converts Docker manifests to OCI ones; the layers stay as they are.
+        try requireTool("skopeo", ["copy", "--all", "oci-archive:\(path)", "oci:\(copy)"])
+        let copied = try OCILayout(openingAt: copy)
+        for layer in fixture.amd64.manifest.layers + fixture.arm64.manifest.layers {
+            #expect(copied.hasBlob(layer.digest))
+        }
     }
 
     @Test func ociArchiveIndexNamesEachTag() throws {

@@ -5,6 +5,10 @@
 /// save` tarball holds single images); this is the format for that case.
 /// The file is written beside `path` and renamed into place; blobs stream
 /// through and are verified, never held whole in memory.
+///
+/// Docker-typed manifests (from a Docker v2 base) keep their media types.
+/// skopeo 1.9 finds such an entry only when no name is asked for
+/// (`oci-archive:FILE`, which needs exactly one entry: give at most one tag).
 public enum OCIArchive {
     /// One image or index and the names it is listed under in `index.json`.
     public struct Entry {
