@@ -88,9 +88,16 @@ struct ChildProcess {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let result = argv.withUnsafeBufferPointer { buffer -> Int32 in
-            guard let arguments = buffer.baseAddress else { return EINVAL }
-            return posix_spawn(&pid, executable, &actions, &attributes, arguments, environ)
+        var result: Int32 = 0
+        for attempt in 0..<5 {
+            result = argv.withUnsafeBufferPointer { buffer -> Int32 in
+                guard let arguments = buffer.baseAddress else { return EINVAL }
+                return posix_spawn(&pid, executable, &actions, &attributes, arguments, environ)
+            }
+            // ETXTBSY: a program written a moment ago is still open for
+            // writing in a process forked meanwhile; it goes away at its exec.
+            guard result == ETXTBSY else { break }
+            usleep(UInt32(10_000 << attempt))
         }
         guard result == 0 else { throw Failure.spawn(errorText(result)) }
         return pid

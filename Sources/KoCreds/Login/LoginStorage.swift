@@ -82,12 +82,15 @@ public struct LoginStorage {
 
         try store(named: name).store(credential, forServer: server)
         // As the Docker CLI does: keep an `auths` entry without secrets (so
-        // the registry shows as logged in), drop any plaintext copy, and
-        // record a default store that was detected rather than configured.
+        // the registry shows as logged in) and record a default store that
+        // was detected rather than configured. Beyond it: drop plaintext
+        // copies under every spelling of the registry, not just the key.
         try DockerConfigFile.update(path: configPath) { config in
-            var entry = try config.authEntry(forKey: server) ?? AuthEntry()
-            entry.clearCredential()
-            try config.setAuthEntry(entry, forKey: server)
+            for key in try config.authKeys(matching: server) + [server] where !ServerAddress(key).isRepositoryScoped {
+                var entry = try config.authEntry(forKey: key) ?? AuthEntry()
+                entry.clearCredential()
+                try config.setAuthEntry(entry, forKey: key)
+            }
             if try config.credentialHelper(forServer: server) == nil, try config.credentialsStore() == nil {
                 config.setCredentialsStore(name)
             }
