@@ -13,6 +13,7 @@ public struct AuthChallenge: Equatable, Sendable, CustomStringConvertible {
     /// The token68 form (`Negotiate abc==`), when the challenge carries one instead of parameters.
     public var token68: String?
 
+    /// A challenge from parts; parameter names must already be lowercase.
     public init(scheme: String, parameters: [String: String] = [:], token68: String? = nil) {
         self.scheme = scheme
         self.parameters = parameters

@@ -79,9 +79,9 @@ final class CurlHandle {
         try check(curl_easy_perform(raw), url: url)
     }
 
-    func responseCode() -> Int {
+    func responseCode(url: String) throws -> Int {
         var code = 0
-        _ = ko_curl_getinfo_long(raw, CURLINFO_RESPONSE_CODE, &code)
+        try check(ko_curl_getinfo_long(raw, CURLINFO_RESPONSE_CODE, &code), url: url)
         return code
     }
 }

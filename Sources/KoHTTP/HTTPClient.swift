@@ -10,9 +10,13 @@ import KoLog
 /// `Authorization` header is dropped when a redirect leaves the original
 /// scheme+host+port. Every exchange is logged at `trace` with secrets redacted.
 public final class HTTPClient: @unchecked Sendable {
+    /// TLS verification and extra trusted certificates.
     public let security: TransportSecurity
+    /// When a silent server is given up on.
     public let timeouts: HTTPTimeouts
+    /// The `User-Agent` header of every request.
     public let userAgent: String
+    /// Receives one `trace` entry per exchange, secrets redacted.
     public let logger: Logger
 
     /// Redirects followed per request before giving up.
@@ -22,6 +26,8 @@ public final class HTTPClient: @unchecked Sendable {
     private var idleHandles: [CurlHandle] = []
     private static let maximumIdleHandles = 8
 
+    /// A client; the defaults verify TLS against the system store plus
+    /// `SSL_CERT_FILE` / `SSL_CERT_DIR`.
     public init(security: TransportSecurity = TransportSecurity(),
                 userAgent: String = "ko", logger: Logger = .silent,
                 timeouts: HTTPTimeouts = HTTPTimeouts()) {
@@ -131,7 +137,7 @@ public final class HTTPClient: @unchecked Sendable {
             throw failure(error, transfer: transfer, request: request, target: target)
         }
 
-        var status = handle.responseCode()
+        var status = try handle.responseCode(url: request.url)
         if status == 0 { status = transfer.status }
         let response = HTTPResponse(status: status, headers: transfer.headers, body: transfer.body,
                                     url: request.url)

@@ -13,6 +13,7 @@ public struct HTTPTimeouts: Sendable {
     /// Seconds a transfer may stay stalled before it is aborted.
     public var lowSpeedTime: Int
 
+    /// Defaults: 30 s to connect; abort after 120 s below 1 byte/s.
     public init(connect: Int = 30, lowSpeedLimit: Int = 1, lowSpeedTime: Int = 120) {
         self.connect = connect
         self.lowSpeedLimit = lowSpeedLimit

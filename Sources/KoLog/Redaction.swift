@@ -10,9 +10,13 @@ public enum Redaction {
 
     /// The header line with its value replaced when the header carries a secret.
     public static func header(name: String, value: String) -> String {
-        if secretHeaders.contains(name.lowercased()) {
-            let scheme = value.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
-            return "\(name): \(scheme.isEmpty ? "" : scheme + " ")<redacted>"
+        let lowered = name.lowercased()
+        if secretHeaders.contains(lowered) {
+            // Only Authorization values start with a scheme worth showing
+            // ("Bearer <redacted>"); a token or cookie value is secret whole.
+            let parts = value.split(separator: " ", maxSplits: 1)
+            guard lowered.hasSuffix("authorization"), parts.count == 2 else { return "\(name): <redacted>" }
+            return "\(name): \(parts[0]) <redacted>"
         }
         return "\(name): \(value)"
     }

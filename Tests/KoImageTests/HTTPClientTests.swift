@@ -212,6 +212,49 @@ struct HTTPClientTests {
         }
     }
 
+    @Test func untrustedCertificateIsRefused() throws {
+        let tls = try HTTPTestServer.sharedTLS.get()
+        let strict = HTTPClient(security: TransportSecurity(caFile: nil, caDirectory: nil))
+        let error = #expect(throws: HTTPError.self) { try strict.send(HTTPRequest(url: tls.url("/echo"))) }
+        guard case let .transport(_, message)? = error else {
+            Issue.record("expected a transport error, got \(String(describing: error))")
+            return
+        }
+        #expect(message.lowercased().contains("certificate"))
+    }
+
+    @Test func extraCertificateFileIsTrusted() throws {
+        let tls = try HTTPTestServer.sharedTLS.get()
+        let trusting = HTTPClient(security: TransportSecurity(caFile: tls.certificatePath, caDirectory: nil))
+        #expect(try trusting.send(HTTPRequest(url: tls.url("/echo"))).status == 200)
+    }
+
+    @Test func skippingVerificationAcceptsAnyCertificate() throws {
+        let tls = try HTTPTestServer.sharedTLS.get()
+        let insecure = HTTPClient(security: TransportSecurity(skipsVerification: true, caFile: nil, caDirectory: nil))
+        #expect(try insecure.send(HTTPRequest(url: tls.url("/echo"))).status == 200)
+    }
+
+    @Test func redirectFromHTTPSToHTTPIsRefused() throws {
+        let tls = try HTTPTestServer.sharedTLS.get()
+        let insecure = HTTPClient(security: TransportSecurity(skipsVerification: true, caFile: nil, caDirectory: nil))
+        let target = escape(server.url("/echo"))
+        let error = #expect(throws: HTTPError.self) {
+            try insecure.send(HTTPRequest(url: tls.url("/redirect?to=\(target)")))
+        }
+        #expect(String(describing: error).contains("downgrades https"))
+    }
+
+    @Test func stalledTransferIsAborted() throws {
+        let impatient = HTTPClient(timeouts: HTTPTimeouts(connect: 5, lowSpeedLimit: 1, lowSpeedTime: 1))
+        let error = #expect(throws: HTTPError.self) { try impatient.send(HTTPRequest(url: server.url("/stall"))) }
+        guard case let .transport(_, message)? = error else {
+            Issue.record("expected a transport error, got \(String(describing: error))")
+            return
+        }
+        #expect(message.lowercased().contains("too slow"))
+    }
+
     @Test func traceLogShowsExchangesWithSecretsRedacted() throws {
         let lines = LockedLines()
         let logger = Logger(minimumLevel: .trace) { _, line in lines.append(line) }

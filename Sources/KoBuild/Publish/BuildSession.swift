@@ -36,14 +36,15 @@ public final class BuildSession {
 
     private func buildAndPublish(_ package: GoPackage, scratch: ScratchDirectory) throws -> String {
         let platform = options.platforms[0]
-        let baseName = config.baseImage(for: package.importPath, environment: options.environment)
-        logger.info("Using base \(baseName) for \(package.importPath)")
-        let base = try BaseImage.fetch(baseName, platform: platform, registry: registry)
-
+        // Compile first: a broken program should fail fast, before any network.
         logger.info("Building \(package.importPath) for \(platform)")
         let directory = try scratch.subdirectory(for: package.importPath)
         let binary = directory + "/" + package.commandName
         try toolchain.build(package, platform: platform, output: binary)
+
+        let baseName = config.baseImage(for: package.importPath, environment: options.environment)
+        logger.info("Using base image \(baseName) for \(package.importPath)")
+        let base = try BaseImage.fetch(baseName, platform: platform, registry: registry)
 
         let image = try ImageAssembly.assemble(package: package, binary: binary, base: base,
                                                platform: platform, environment: options.environment,

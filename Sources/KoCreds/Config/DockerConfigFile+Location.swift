@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Where the Docker CLI keeps the credential of one registry.
 public enum CredentialLocation: Equatable, Sendable {
     /// A credential helper: `credHelpers[server]`, else `credsStore`. The
@@ -50,9 +52,17 @@ extension DockerConfigFile {
 
     /// The Docker CLI's Linux default: `pass` if the `pass` program is
     /// installed, else `secretservice`, provided its helper is installed.
-    static func detectDefaultStore(searchPath: String) -> String? {
-        let candidate = ProcessEnvironment.findExecutable("pass", searchPath: searchPath) != nil
-            ? "pass" : "secretservice"
+    ///
+    /// Better than the Docker CLI: `secretservice` is only picked when a
+    /// session bus is there to reach it. On a headless CI machine with the
+    /// helper package installed, docker's own choice makes every login fail;
+    /// here such a login falls back to `auths`, with the unencrypted warning.
+    static func detectDefaultStore(searchPath: String,
+                                   sessionBus: String? = ProcessInfo.processInfo
+                                       .environment["DBUS_SESSION_BUS_ADDRESS"]) -> String? {
+        let hasPass = ProcessEnvironment.findExecutable("pass", searchPath: searchPath) != nil
+        if !hasPass, (sessionBus ?? "").isEmpty { return nil }
+        let candidate = hasPass ? "pass" : "secretservice"
         guard ProcessEnvironment.findExecutable("docker-credential-" + candidate, searchPath: searchPath) != nil
         else { return nil }
         return candidate

@@ -45,8 +45,8 @@ enum BuildCommand {
         let options = try buildOptions(arguments, context)
         let targets = arguments.positionals.isEmpty ? ["."] : arguments.positionals
         let session = try BuildSession(options: options,
-                                       credentials: KoCredentialSource(environment: context.environment,
-                                                                       logger: context.logger),
+                                       credentials: try KoCredentialSource(environment: context.environment,
+                                                                           logger: context.logger),
                                        userAgent: KoVersion.userAgent,
                                        logger: context.logger)
         let references = try session.buildAll(targets)

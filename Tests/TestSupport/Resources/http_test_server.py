@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
 """A small HTTP server for the HTTP client's tests.
 
-Usage: http_test_server.py PORT_FILE
+Usage: http_test_server.py PORT_FILE [CERT KEY]
 
 Binds 127.0.0.1 on a kernel-chosen port and writes the port to PORT_FILE.
+With CERT and KEY (PEM files) it speaks HTTPS.
 Routes:
   /echo              JSON of the request: method, path, headers, body length and sha256
   /bytes?n=N         N bytes of a repeating pattern
   /status/CODE       an empty response with that status and a small JSON error body
   /redirect?to=URL&code=C   a redirect (default 302) to URL
   /chain?n=N         redirects N times to itself, then answers /echo
+  /json?body=TEXT    200 with TEXT as an application/json body (canned token answers)
+  /stall             sends nothing for a minute (for transfer timeouts)
 """
 import hashlib
 import http.server
 import json
+import os
 import sys
+import ssl
+import time
 import urllib.parse
 
 
@@ -73,6 +79,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             code = int(url.path.split("/")[2])
             payload = json.dumps({"errors": [{"code": "TEST", "message": "status %d" % code}]}).encode()
             self._send(code, payload)
+        elif url.path == "/stall":
+            time.sleep(60)
+        elif url.path == "/json":
+            self._send(200, query.get("body", "").encode())
         elif url.path == "/redirect":
             code = int(query.get("code", "302"))
             self._send(code, b"redirecting", "text/plain", [("Location", query["to"])])
@@ -88,9 +98,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    if len(sys.argv) > 3:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[2], sys.argv[3])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
-    import os
     os.rename(sys.argv[1] + ".tmp", sys.argv[1])
     server.serve_forever()
 

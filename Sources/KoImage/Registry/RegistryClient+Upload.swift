@@ -1,0 +1,190 @@
+import Foundation
+import KoHTTP
+
+/// Blob uploads (distribution spec, "Pushing blobs", "Mounting a blob from
+/// another repository").
+extension RegistryClient {
+    /// Puts the blob in `file` into `repository` unless it is already there.
+    ///
+    /// Steps: `HEAD` the blob and stop if present; with `mountFrom` on the same
+    /// registry, ask for a cross-repository mount (201 means done, 202 opens an
+    /// upload session to use instead); otherwise open a session with `POST`.
+    /// The bytes then go in one streamed `PATCH`, closed by `PUT ?digest=`.
+    /// A failed upload is never retried on the same session.
+    @discardableResult
+    public func uploadBlob(file path: String, descriptor: Descriptor, to repository: RepositoryReference,
+                           mountFrom source: RepositoryReference? = nil) throws -> BlobUploadOutcome {
+        let size = try RegistryClient.fileSize(path)
+        guard size == descriptor.size else {
+            throw RegistryError.sizeMismatch(what: "blob file \(path) for \(descriptor.digest)",
+                                             expected: descriptor.size, actual: size)
+        }
+        return try upload(.file(path: path, offset: 0, length: UInt64(size)), descriptor: descriptor,
+                          to: repository, mountFrom: source)
+    }
+
+    /// Puts a small blob held in memory (an image config) into `repository`
+    /// unless it is already there; the bytes must match the descriptor.
+    @discardableResult
+    public func uploadBlob(bytes: [UInt8], descriptor: Descriptor, to repository: RepositoryReference,
+                           mountFrom source: RepositoryReference? = nil) throws -> BlobUploadOutcome {
+        guard Int64(bytes.count) == descriptor.size else {
+            throw RegistryError.sizeMismatch(what: "blob \(descriptor.digest)", expected: descriptor.size,
+                                             actual: Int64(bytes.count))
+        }
+        let actual = Digest.sha256(of: bytes)
+        guard actual == descriptor.digest else {
+            throw RegistryError.digestMismatch(what: "blob for \(repository)", expected: descriptor.digest,
+                                               actual: actual)
+        }
+        return try upload(.bytes(bytes), descriptor: descriptor, to: repository, mountFrom: source)
+    }
+
+    /// Asks the registry to link `digest` from `source` into `target` (same
+    /// registry). Returns false when it would not (the blob is not in `source`,
+    /// or the registry does not mount); the upload session it opened instead
+    /// is cancelled.
+    public func mountBlob(_ digest: Digest, from source: RepositoryReference,
+                          to target: RepositoryReference) throws -> Bool {
+        guard source.registry == target.registry, source.repository != target.repository else { return false }
+        let pushTarget = RegistryTarget(registry: target.registry, repository: target.repository, access: .push)
+        switch try mount(digest, into: pushTarget, from: source.repository) {
+        case .mounted:
+            logger.debug("blob \(digest) mounted into \(target) from \(source.repository)")
+            return true
+        case let .session(location):
+            var cancel = Request(pushTarget, "DELETE", "")
+            cancel.url = location
+            // Best effort: an abandoned session only costs the registry until it expires.
+            _ = try? send(cancel)
+            return false
+        }
+    }
+
+    private func upload(_ body: HTTPBody, descriptor: Descriptor, to repository: RepositoryReference,
+                        mountFrom source: RepositoryReference?) throws -> BlobUploadOutcome {
+        let digest = descriptor.digest
+        if try blobExists(digest, in: repository, access: .push) {
+            logger.debug("blob \(digest) already in \(repository)")
+            return .alreadyPresent
+        }
+
+        let target = RegistryTarget(registry: repository.registry, repository: repository.repository, access: .push)
+        var location: String
+        if let source, source.registry == repository.registry, source.repository != repository.repository {
+            switch try mount(digest, into: target, from: source.repository) {
+            case .mounted:
+                logger.debug("blob \(digest) mounted into \(repository) from \(source.repository)")
+                return .mounted
+            case let .session(url):
+                location = url
+            }
+        } else {
+            location = try startUpload(target)
+        }
+
+        location = try patch(body, to: location, target: target)
+        try finish(location, digest: digest, target: target)
+        logger.debug("blob \(digest) uploaded to \(repository) (\(descriptor.size) bytes)")
+        return .uploaded
+    }
+
+    private enum MountResult {
+        case mounted
+        case session(String)
+    }
+
+    /// `POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<source>`, with a
+    /// token for push on the target and pull on the source.
+    private func mount(_ digest: Digest, into target: RegistryTarget, from source: String) throws -> MountResult {
+        let query = FormEncoding.encode([("mount", digest.description), ("from", source)])
+        let request = Request(target, "POST", RegistryClient.apiPath(target.repository, "blobs/uploads/?\(query)"),
+                              scopes: [.push(target.repository), .pull(source)])
+        let response = try send(request)
+        switch response.status {
+        case 201:
+            return .mounted
+        case 202:
+            return .session(try uploadLocation(response, request: request, target: target))
+        default:
+            throw failure(response, target, "mount blob \(digest) from \(source)")
+        }
+    }
+
+    /// `POST /v2/<name>/blobs/uploads/`: opens an upload session.
+    private func startUpload(_ target: RegistryTarget) throws -> String {
+        let request = Request(target, "POST", RegistryClient.apiPath(target.repository, "blobs/uploads/"))
+        let response = try send(request)
+        guard response.status == 202 else {
+            throw failure(response, target, "start an upload to \(target.repository)")
+        }
+        return try uploadLocation(response, request: request, target: target)
+    }
+
+    /// Streams the whole blob in one `PATCH` to the session; returns the next location.
+    private func patch(_ body: HTTPBody, to location: String, target: RegistryTarget) throws -> String {
+        var request = Request(target, "PATCH", "")
+        request.url = location
+        request.headers = [("Content-Type", "application/octet-stream")]
+        request.body = body
+        let response = try send(request)
+        // The spec answers 202; some registries say 204. Without a new
+        // Location the session URL stays the same.
+        guard (200..<300).contains(response.status) else {
+            throw failure(response, target, "accept an upload to \(target.repository)")
+        }
+        guard response.header("location") != nil else { return location }
+        return try uploadLocation(response, request: request, target: target)
+    }
+
+    /// `PUT <location>?digest=<digest>`: closes the session; the registry checks the digest.
+    private func finish(_ location: String, digest: Digest, target: RegistryTarget) throws {
+        var request = Request(target, "PUT", "")
+        let separator = location.contains("?") ? "&" : "?"
+        request.url = location + separator + FormEncoding.encode([("digest", digest.description)])
+        let response = try send(request)
+        guard (200..<300).contains(response.status) else {
+            throw failure(response, target, "complete the upload of \(digest) to \(target.repository)")
+        }
+        if let echoed = response.header("docker-content-digest").flatMap({ try? Digest(parsing: $0) }),
+           echoed != digest {
+            throw RegistryError.digestMismatch(what: "blob stored in \(target.repository)", expected: digest,
+                                               actual: echoed)
+        }
+    }
+
+    /// The absolute URL of the `Location` header, which may be relative to the request.
+    private func uploadLocation(_ response: HTTPResponse, request: Request, target: RegistryTarget) throws -> String {
+        guard let location = response.header("location"), !location.isEmpty else {
+            throw RegistryError.invalidUploadLocation(registry: target.registry, location: "(none)")
+        }
+        let session = try authenticator.session(for: target.registry)
+        guard let resolved = RegistryClient.resolve(location, against: request.url ?? session.baseURL + request.path)
+        else {
+            throw RegistryError.invalidUploadLocation(registry: target.registry, location: location)
+        }
+        return resolved
+    }
+
+    /// `location` made absolute against `requestURL` (RFC 3986 §5); nil unless it is http(s).
+    static func resolve(_ location: String, against requestURL: String) -> String? {
+        guard let base = URL(string: requestURL), let resolved = URL(string: location, relativeTo: base),
+              let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              resolved.host?.isEmpty == false else { return nil }
+        return resolved.absoluteString
+    }
+
+    static func fileSize(_ path: String) throws -> Int64 {
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            guard let size = (attributes[.size] as? NSNumber)?.int64Value else {
+                throw RegistryError.localFile(path: path, reason: "its size is unknown")
+            }
+            return size
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError.localFile(path: path, reason: "it cannot be read (\(error.localizedDescription))")
+        }
+    }
+}
