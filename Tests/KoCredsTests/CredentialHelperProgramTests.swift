@@ -5,8 +5,8 @@ import TestSupport
 
 struct CredentialHelperProgramTests {
     @Test func drivesTheRealSecretserviceHelper() throws {
-        _ = try KeyringSession.sharedInProcess()
-        let helper = CredentialHelperProgram(name: "secretservice")
+        let session = try KeyringSession()
+        let helper = CredentialHelperProgram(name: "secretservice", environment: session.environment())
         let server = "client-\(UUID().uuidString.prefix(8)).example"
         try helper.store(Credential(username: "ursula", secret: "client-secret"), forServer: server)
         #expect(try helper.credential(forServer: server) == Credential(username: "ursula", secret: "client-secret"))
@@ -29,6 +29,16 @@ struct CredentialHelperProgramTests {
                                 "get r.example"])
         #expect(fake.arguments == "store\nget\n")
         #expect(!fake.environment.contains("stored-secret") && !fake.environment.contains("got-secret"))
+    }
+
+    @Test func aGivenEnvironmentIsExactlyWhatTheHelperSees() throws {
+        let fake = try FakeCredentialHelper(name: "recorder")
+        let helper = CredentialHelperProgram(name: "recorder", environment: [
+            "PATH": fake.searchPath + ":/usr/bin:/bin", "KO_TEST_MARKER": "marker-value",
+        ])
+        #expect(try helper.credential(forServer: "r.example") == nil)
+        #expect(fake.environment.contains("KO_TEST_MARKER=marker-value"))
+        #expect(!fake.environment.contains("HOME="))
     }
 
     @Test func aMissingHelperIsNamed() {

@@ -12,8 +12,9 @@ struct DockerCredentialResolverTests {
     private func resolver(_ path: String, searchPath: String = "/nonexistent",
                           exchanges: [CredentialExchange] = [],
                           keyring: CredentialStore = MemoryCredentialStore()) throws -> DockerCredentialResolver {
-        try DockerCredentialResolver(configPath: path, environment: ["PATH": searchPath], exchanges: exchanges,
-                                     keyring: keyring)
+        // Helpers see only this environment; the fake ones need the shell tools.
+        try DockerCredentialResolver(configPath: path, environment: ["PATH": searchPath + ":/usr/bin:/bin"],
+                                     exchanges: exchanges, keyring: keyring)
     }
 
     @Test func credHelpersWinAndGetTheRegistryKey() throws {
@@ -94,10 +95,18 @@ struct DockerCredentialResolverTests {
         let fake = try FakeCredentialHelper(name: "secretservice",
                                             getReply: #"{"ServerURL":"x","Username":"d","Secret":"detected"}"#)
         let directory = try TemporaryDirectory("ko-resolve")
-        let found = try resolver(directory.path + "/config.json", searchPath: fake.searchPath)
+        let path = directory.path + "/config.json"
+        let withBus = ["PATH": fake.searchPath + ":/usr/bin:/bin", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"]
+        let found = try DockerCredentialResolver(configPath: path, environment: withBus, keyring: MemoryCredentialStore())
             .credential(forRegistry: "docker.io")
         #expect(found == Credential(username: "d", secret: "detected"))
         #expect(fake.inputs == ["get https://index.docker.io/v1/"])
+
+        // Without a session bus secretservice cannot work: nothing is asked.
+        let headless = ["PATH": fake.searchPath + ":/usr/bin:/bin"]
+        #expect(try DockerCredentialResolver(configPath: path, environment: headless, keyring: MemoryCredentialStore())
+            .credential(forRegistry: "docker.io") == nil)
+        #expect(fake.inputs.count == 1)
     }
 
     @Test func aMalformedConfigIsAnErrorNotAnonymous() throws {

@@ -33,9 +33,11 @@ struct DockerToolInteropTests {
         let answer = try CredentialHelperProtocol.parseCredentials(got.standardOutput)
         #expect(answer.username == registry.username && answer.secret == registry.password)
 
-        // ko's own resolver finds the login through config.json → credsStore "ko".
+        // ko's resolver finds the login through config.json → credsStore "ko" (the keyring reached
+        // through the built helper: this test process is bound to another bus).
+        let keyring = CredentialHelperProgram(name: "ko", environment: environment)
         let resolver = try DockerCredentialResolver(configPath: docker.path + "/config.json", environment: environment,
-                                                    keyring: HelperProgramAsKeyring(environment: environment))
+                                                    keyring: keyring)
         #expect(try resolver.credential(forRegistry: registry.host)
             == Credential(username: registry.username, secret: registry.password))
 
@@ -71,32 +73,5 @@ struct DockerToolInteropTests {
         #expect(inspected.status == 0, "skopeo: \(inspected.errorOutput)")
         #expect(inspected.output.contains(#""Name": "\#(registry.host)/private/tiny""#))
         #expect(!inspected.output.contains(registry.password) && !inspected.errorOutput.contains(registry.password))
-    }
-}
-
-/// The keyring reached through the built helper in another environment (the
-/// test process itself is bound to a different bus).
-struct HelperProgramAsKeyring: CredentialStore {
-    let environment: [String: String]
-
-    private func run(_ action: String, _ input: String) throws -> ProcessResult {
-        try ProcessRunner.run(Products.credentialHelper, [action], input: Array(input.utf8), environment: environment)
-    }
-
-    func store(_ credential: Credential, forServer server: String) throws {
-        _ = try run("store", CredentialHelperProtocol.credentialsJSON(server: server, credential: credential))
-    }
-
-    func credential(forServer server: String) throws -> Credential? {
-        let result = try run("get", server)
-        guard result.status == 0 else { return nil }
-        let answer = try CredentialHelperProtocol.parseCredentials(result.standardOutput)
-        return Credential(username: answer.username, secret: answer.secret)
-    }
-
-    func erase(server: String) throws { _ = try run("erase", server) }
-
-    func list() throws -> [String: String] {
-        try CredentialHelperProtocol.parseList(try run("list", "").standardOutput)
     }
 }

@@ -5,9 +5,12 @@ import TestSupport
 
 struct LoginStorageTests {
     private func storage(_ directory: TemporaryDirectory, searchPath: String = "/nonexistent",
-                         keyring: CredentialStore = MemoryCredentialStore()) throws -> LoginStorage {
-        try LoginStorage(configPath: directory.path + "/config.json", environment: ["PATH": searchPath],
-                         keyring: keyring)
+                         keyring: CredentialStore = MemoryCredentialStore(),
+                         extra: [String: String] = [:]) throws -> LoginStorage {
+        // Helpers see only this environment; the fake ones need the shell tools.
+        let environment = ["PATH": searchPath + ":/usr/bin:/bin"].merging(extra) { _, new in new }
+        return try LoginStorage(configPath: directory.path + "/config.json", environment: environment,
+                                keyring: keyring)
     }
 
     private func text(_ directory: TemporaryDirectory) throws -> String {
@@ -79,10 +82,20 @@ struct LoginStorageTests {
         #expect(fake.inputs.contains("erase team.example") && fake.inputs.contains("erase https://team.example"))
     }
 
-    @Test func aDetectedDefaultStoreIsRecordedAsTheDockerCLIDoes() throws {
+    @Test func headlessMachinesFallBackToAuthsInsteadOfAnUnreachableKeyring() throws {
         let fake = try FakeCredentialHelper(name: "secretservice")
         let directory = try TemporaryDirectory("ko-login")
         let outcome = try storage(directory, searchPath: fake.searchPath)
+            .store(Credential(username: "u", secret: "p"), forRegistry: "r.example")
+        #expect(outcome.place == .configFile(path: directory.path + "/config.json") && outcome.warning != nil)
+        #expect(fake.inputs.isEmpty)
+    }
+
+    @Test func aDetectedDefaultStoreIsRecordedAsTheDockerCLIDoes() throws {
+        let fake = try FakeCredentialHelper(name: "secretservice")
+        let directory = try TemporaryDirectory("ko-login")
+        let outcome = try storage(directory, searchPath: fake.searchPath,
+                                  extra: ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"])
             .store(Credential(username: "u", secret: "p"), forRegistry: "r.example")
         #expect(outcome.place == .credentialHelper("secretservice"))
         let config = try DockerConfigFile.load(path: directory.path + "/config.json")

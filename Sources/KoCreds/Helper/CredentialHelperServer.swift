@@ -1,3 +1,6 @@
+import FoundationEssentials
+import KoHTTP
+
 /// The helper side of the docker-credential-helpers protocol, over any
 /// `CredentialStore`: what `docker-credential-ko` runs for each invocation.
 ///
@@ -112,7 +115,7 @@ public struct CredentialHelperServer {
         let address = ServerAddress(server)
         if !address.isDockerHub {
             for exchange in exchanges {
-                if let credential = try exchange.credential(forRegistry: address.host) { return credential }
+                if let credential = try exchange.mintCredential(forRegistry: address.host) { return credential }
             }
         }
         if let storeError { throw storeError }
@@ -122,5 +125,16 @@ public struct CredentialHelperServer {
     private func failure(_ message: String) -> Response {
         let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         return Response(output: line, status: 1)
+    }
+}
+
+extension CredentialHelperServer {
+    /// The exchanges `docker-credential-ko get` consults after the keyring:
+    /// the cloud providers (ECR, Google, ACR, GHCR), reading `environment`.
+    public static func cloudExchanges(version: String,
+                                      environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> [CredentialExchange] {
+        let http = HTTPClient(userAgent: "docker-credential-ko/\(version)")
+        return [CloudCredentialProvider(environment: environment, http: http)]
     }
 }

@@ -35,12 +35,11 @@ final class SecretServiceConnection {
 
     /// Fails early, with the fix, when no session bus address can be found.
     static func checkSessionBus() throws {
-        if let address = ProcessEnvironment.value("DBUS_SESSION_BUS_ADDRESS"), !address.isEmpty { return }
-        if let runtime = ProcessEnvironment.value("XDG_RUNTIME_DIR"), !runtime.isEmpty {
-            var info = stat()
-            if stat(runtime + "/bus", &info) == 0, info.st_mode & S_IFMT == S_IFSOCK { return }
+        var environment: [String: String] = [:]
+        for name in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+            environment[name] = ProcessEnvironment.value(name)
         }
-        throw KeyringError.noSessionBus
+        guard ProcessEnvironment.hasSessionBus(environment) else { throw KeyringError.noSessionBus }
     }
 
     // MARK: - Items
