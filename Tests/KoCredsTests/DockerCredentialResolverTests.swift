@@ -69,12 +69,13 @@ struct DockerCredentialResolverTests {
     }
 
     @Test func exchangesComeAfterStoredCredentials() throws {
-        let exchange = FixedExchange(registry: "123.dkr.ecr.example", credential: Credential(username: "AWS", secret: "minted"))
+        let minted = Credential(username: "AWS", secret: "minted")
+        let exchange = FixedExchange(registry: "123.dkr.ecr.example", credential: minted)
         let (directory, path) = try config(#"{"auths":{"stored.example":{"auth":"dTpw"}}}"#)
         let resolver = try resolver(path, exchanges: [exchange])
         #expect(try resolver.credential(forRegistry: "stored.example") == Credential(username: "u", secret: "p"))
         #expect(exchange.asked.isEmpty)
-        #expect(try resolver.credential(forRegistry: "123.dkr.ecr.example") == Credential(username: "AWS", secret: "minted"))
+        #expect(try resolver.credential(forRegistry: "123.dkr.ecr.example") == minted)
         #expect(try resolver.credential(forRegistry: "anonymous.example") == nil)
         withExtendedLifetime(directory) {}
     }
@@ -97,7 +98,8 @@ struct DockerCredentialResolverTests {
         let directory = try TemporaryDirectory("ko-resolve")
         let path = directory.path + "/config.json"
         let withBus = ["PATH": fake.searchPath + ":/usr/bin:/bin", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"]
-        let found = try DockerCredentialResolver(configPath: path, environment: withBus, keyring: MemoryCredentialStore())
+        let found = try DockerCredentialResolver(configPath: path, environment: withBus,
+                                                 keyring: MemoryCredentialStore())
             .credential(forRegistry: "docker.io")
         #expect(found == Credential(username: "d", secret: "detected"))
         #expect(fake.inputs == ["get https://index.docker.io/v1/"])

@@ -11,11 +11,13 @@ struct DockerToolInteropTests {
         let session = try KeyringSession()
         let docker = try TemporaryDirectory("ko-docker-cli")
         try docker.write("config.json", #"{"credsStore":"ko","psFormat":"table {{.ID}}"}"#, mode: 0o600)
-        let environment = session.environment(extraPath: [Products.binDirectory],
-                                              adding: ["DOCKER_CONFIG": docker.path, "DOCKER_HOST": "unix:///nonexistent"])
+        let environment = session.environment(extraPath: [Products.binDirectory], adding: [
+            "DOCKER_CONFIG": docker.path, "DOCKER_HOST": "unix:///nonexistent",
+        ])
         let helper = Products.credentialHelper
 
-        let login = try ProcessRunner.run("docker", ["login", registry.host, "-u", registry.username, "--password-stdin"],
+        let login = try ProcessRunner.run("docker",
+                                          ["login", registry.host, "-u", registry.username, "--password-stdin"],
                                           input: Array(registry.password.utf8), environment: environment)
         #expect(login.status == 0, "docker login: \(login.output) \(login.errorOutput) \(registry.logTail())")
         #expect(login.output.contains("Login Succeeded"))
@@ -52,9 +54,9 @@ struct DockerToolInteropTests {
         let registry = try DockerLoginRegistry()
         let session = try KeyringSession()
         let files = try TemporaryDirectory("ko-skopeo")
-        let plain = try files.write("push-auth.json", """
-            {"auths":{"\(registry.host)":{"auth":"\(Data("\(registry.username):\(registry.password)".utf8).base64EncodedString())"}}}
-            """, mode: 0o600)
+        let basic = Data("\(registry.username):\(registry.password)".utf8).base64EncodedString()
+        let plain = try files.write("push-auth.json", #"{"auths":{"\#(registry.host)":{"auth":"\#(basic)"}}}"#,
+                                    mode: 0o600)
         let reference = try BaseImages.seed(host: registry.host, repository: "private/tiny", authFile: plain)
 
         let helpers = try files.write("helpers.json", #"{"credHelpers":{"\#(registry.host)":"ko"}}"#, mode: 0o600)
@@ -67,7 +69,8 @@ struct DockerToolInteropTests {
 
         let request = CredentialHelperProtocol.credentialsJSON(
             server: registry.host, credential: Credential(username: registry.username, secret: registry.password))
-        try ProcessRunner.check(Products.credentialHelper, ["store"], input: Array(request.utf8), environment: environment)
+        try ProcessRunner.check(Products.credentialHelper, ["store"], input: Array(request.utf8),
+                                environment: environment)
 
         let inspected = try ProcessRunner.run("skopeo", inspect, environment: environment)
         #expect(inspected.status == 0, "skopeo: \(inspected.errorOutput)")

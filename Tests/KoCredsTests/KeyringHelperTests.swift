@@ -11,11 +11,13 @@ struct KeyringHelperTests {
 
     private func run(_ program: String, _ action: String, _ input: String = "", in session: KeyringSession,
                      extra: [String: String] = [:]) throws -> ProcessResult {
-        try ProcessRunner.run(program, [action], input: Array(input.utf8), environment: session.environment(adding: extra))
+        try ProcessRunner.run(program, [action], input: Array(input.utf8),
+                              environment: session.environment(adding: extra))
     }
 
     private func storeJSON(_ server: String, _ username: String, _ secret: String) -> String {
-        CredentialHelperProtocol.credentialsJSON(server: server, credential: Credential(username: username, secret: secret))
+        CredentialHelperProtocol.credentialsJSON(server: server,
+                                                 credential: Credential(username: username, secret: secret))
     }
 
     @Test func storeGetListEraseRoundTrip() throws {
@@ -96,7 +98,7 @@ struct KeyringHelperTests {
                                ("ns.example/team/app", "n")] {
             _ = try run(Self.theirs, "store", storeJSON(server, user, "secret-\(user)"), in: session)
         }
-        let listed = try CredentialHelperProtocol.parseList(Array(try run(Self.ours, "list", in: session).standardOutput))
+        let listed = try CredentialHelperProtocol.parseList(try run(Self.ours, "list", in: session).standardOutput)
         #expect(listed.count == 3)
         for (server, user) in listed {
             let got = try run(Self.ours, "get", server, in: session)
@@ -136,7 +138,8 @@ struct KeyringHelperTests {
         for (action, input) in [("get", "locked.example"), ("store", storeJSON("locked.example", "x", "y"))] {
             let refused = try run(Self.ours, action, input, in: session)
             #expect(refused.status == 1, "\(action)")
-            #expect(refused.output.hasPrefix("the keyring is locked and was not unlocked"), "\(action): \(refused.output)")
+            #expect(refused.output.hasPrefix("the keyring is locked and was not unlocked"),
+                    "\(action): \(refused.output)")
             #expect(refused.output.split(separator: "\n").count == 1)
             #expect(!refused.output.contains("locked-secret") && !refused.errorOutput.contains("locked-secret"))
         }
@@ -152,7 +155,8 @@ struct KeyringHelperTests {
             let input = action == "store" ? storeJSON("r.example", "u", "no-bus-secret") : "r.example"
             let result = try ProcessRunner.run(Self.ours, [action], input: Array(input.utf8), environment: environment)
             #expect(result.status == 1)
-            #expect(result.output.hasPrefix("no D-Bus session bus for the keyring: DBUS_SESSION_BUS_ADDRESS is not set"))
+            #expect(result.output.hasPrefix(
+                "no D-Bus session bus for the keyring: DBUS_SESSION_BUS_ADDRESS is not set"))
             #expect(result.output.hasSuffix("\n") && result.output.split(separator: "\n").count == 1)
             #expect(!result.output.contains("no-bus-secret") && result.errorOutput.isEmpty)
         }

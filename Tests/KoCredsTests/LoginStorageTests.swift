@@ -20,7 +20,8 @@ struct LoginStorageTests {
     @Test func withoutHelpersCredentialsGoToAuthsWithDockersWarning() throws {
         let directory = try TemporaryDirectory("ko-login")
         let storage = try storage(directory)
-        let outcome = try storage.store(Credential(username: "u", secret: "p"), forRegistry: "https://R.Example:5000/v2/")
+        let outcome = try storage.store(Credential(username: "u", secret: "p"),
+                                        forRegistry: "https://R.Example:5000/v2/")
         #expect(outcome.server == "r.example:5000")
         #expect(outcome.place == .configFile(path: storage.configPath))
         #expect(outcome.warning == """
@@ -28,7 +29,8 @@ struct LoginStorageTests {
             Configure a credential helper to remove this warning. See
             https://docs.docker.com/go/credential-store/
             """)
-        #expect(try text(directory) == "{\n\t\"auths\": {\n\t\t\"r.example:5000\": {\n\t\t\t\"auth\": \"dTpw\"\n\t\t}\n\t}\n}")
+        #expect(try text(directory)
+            == "{\n\t\"auths\": {\n\t\t\"r.example:5000\": {\n\t\t\t\"auth\": \"dTpw\"\n\t\t}\n\t}\n}")
 
         let logout = try storage.erase(registry: "r.example:5000")
         #expect(logout.removed)
@@ -49,8 +51,8 @@ struct LoginStorageTests {
         let server = "login-\(UUID().uuidString.prefix(8).lowercased()).example"
         let directory = try TemporaryDirectory("ko-login")
         // A plaintext copy from before, under another spelling of the registry.
-        try directory.write("config.json", #"{"credsStore":"ko","auths":{"https://\#(server)":{"auth":"b2xkOnBsYWlu"}}}"#,
-                            mode: 0o600)
+        let before = #"{"credsStore":"ko","auths":{"https://\#(server)":{"auth":"b2xkOnBsYWlu"}}}"#
+        try directory.write("config.json", before, mode: 0o600)
         let keyring = KeyringStore()
         let storage = try storage(directory, keyring: keyring)
 
