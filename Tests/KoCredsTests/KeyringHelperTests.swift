@@ -127,6 +127,21 @@ struct KeyringHelperTests {
         #expect(try run(Self.ours, "get", "https://index.docker.io/v1/", in: session).output.contains("hub-secret"))
     }
 
+    @Test func getMintsCloudTokensWhenTheKeyringHasNone() throws {
+        let session = try KeyringSession()
+        let cloud = ["GITHUB_TOKEN": "ghs-minted", "GITHUB_ACTOR": "octo"]
+        let minted = try run(Self.ours, "get", "ghcr.io", in: session, extra: cloud)
+        #expect(minted.output == #"{"ServerURL":"ghcr.io","Username":"octo","Secret":"ghs-minted"}"# + "\n")
+
+        // A stored login wins over the environment's identity.
+        _ = try run(Self.ours, "store", storeJSON("ghcr.io", "me", "stored-pat"), in: session)
+        let stored = try run(Self.ours, "get", "ghcr.io", in: session, extra: cloud)
+        #expect(stored.output.contains(#""Secret":"stored-pat""#))
+        // Other registries are not handed the cloud token.
+        let other = try run(Self.ours, "get", "quay.io", in: session, extra: cloud)
+        #expect(other.output == "credentials not found in native keychain\n")
+    }
+
     @Test func aLockedKeyringStillListsButRefusesSecretsClearly() throws {
         let session = try KeyringSession()
         _ = try run(Self.ours, "store", storeJSON("locked.example", "lee", "locked-secret"), in: session)

@@ -1,6 +1,3 @@
-import FoundationEssentials
-import KoHTTP
-
 /// The helper side of the docker-credential-helpers protocol, over any
 /// `CredentialStore`: what `docker-credential-ko` runs for each invocation.
 ///
@@ -125,16 +122,5 @@ public struct CredentialHelperServer {
     private func failure(_ message: String) -> Response {
         let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         return Response(output: line, status: 1)
-    }
-}
-
-extension CredentialHelperServer {
-    /// The exchanges `docker-credential-ko get` consults after the keyring:
-    /// the cloud providers (ECR, Google, ACR, GHCR), reading `environment`.
-    public static func cloudExchanges(version: String,
-                                      environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> [CredentialExchange] {
-        let http = HTTPClient(userAgent: "docker-credential-ko/\(version)")
-        return [CloudCredentialProvider(environment: environment, http: http)]
     }
 }
