@@ -38,7 +38,7 @@ final class FixedExchange: CredentialExchange, @unchecked Sendable {
         self.credential = credential
     }
 
-    func mintCredential(forRegistry registry: String) throws -> Credential? {
+    func credential(forRegistry registry: String) throws -> Credential? {
         asked.append(registry)
         return registry == self.registry ? credential : nil
     }

@@ -112,7 +112,7 @@ public struct CredentialHelperServer {
         let address = ServerAddress(server)
         if !address.isDockerHub {
             for exchange in exchanges {
-                if let credential = try exchange.mintCredential(forRegistry: address.host) { return credential }
+                if let credential = try exchange.credential(forRegistry: address.host) { return credential }
             }
         }
         if let storeError { throw storeError }

@@ -9,8 +9,5 @@ public protocol CredentialExchange {
     /// A fresh credential for `registry` (a lowercased `host[:port]`), or nil
     /// when the registry is not one this exchange serves or it has no ambient
     /// cloud credentials to exchange.
-    ///
-    /// Named apart from the conforming types' own `credential(forRegistry:)`
-    /// methods so that the two never overload each other.
-    func mintCredential(forRegistry registry: String) throws -> Credential?
+    func credential(forRegistry registry: String) throws -> Credential?
 }

@@ -59,7 +59,7 @@ public struct DockerCredentialResolver {
             }
         }
         for exchange in exchanges {
-            if let credential = try exchange.mintCredential(forRegistry: address.host) { return credential }
+            if let credential = try exchange.credential(forRegistry: address.host) { return credential }
         }
         if let helperError { throw helperError }
         return nil
