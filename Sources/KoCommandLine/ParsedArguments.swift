@@ -30,7 +30,7 @@ public struct ParsedArguments: Sendable {
                     throw UsageError("flag --\(option.long) takes true or false, not '\(text)'")
                 }
                 values[option.long, default: []].append(text)
-            case .value, .list:
+            case .value, .list, .repeated:
                 let value: String
                 if let inlineValue {
                     value = inlineValue

@@ -35,6 +35,25 @@ enum BuildCommand {
                        help: "How many builds run at once (default: the number of CPUs)."),
             OptionSpec("sbom", kind: .value(placeholder: "FORMAT"), default: "none",
                        help: "SBOM to attach; only 'none' is supported so far."),
+            OptionSpec("tag-only", help: "Print <repo>:<tag> references, without the digest."),
+            OptionSpec("tarball", kind: .value(placeholder: "FILE"),
+                       help: "Also write the images to FILE: docker-save format, or an OCI archive for an index."),
+            OptionSpec("ldflags", kind: .repeated(placeholder: "FLAGS"),
+                       help: "Linker flags, replacing those of .ko.yaml; templates allowed."),
+            OptionSpec("disable-optimizations",
+                       help: "Build for debuggers: no optimizations, no inlining."),
+            OptionSpec("image-label", kind: .list(placeholder: "KEY=VALUE"),
+                       help: "Label to set in the image's config."),
+            OptionSpec("image-annotation", kind: .list(placeholder: "KEY=VALUE"),
+                       help: "Annotation to set in the image's manifest."),
+            OptionSpec("image-user", kind: .value(placeholder: "USER"),
+                       help: "User the image runs as."),
+            OptionSpec("image-env", kind: .repeated(placeholder: "KEY=VALUE"),
+                       help: "Environment variable to set in the image."),
+            OptionSpec("image-arg", kind: .repeated(placeholder: "ARG"),
+                       help: "Argument passed to the program (the image's Cmd); repeat for more."),
+            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"),
+                       help: "Working directory of the image."),
         ],
         examples: [
             ("ko build ./cmd/app", "Build ./cmd/app and push it to $KO_DOCKER_REPO"),
@@ -85,10 +104,41 @@ enum BuildCommand {
         } else {
             options.jobs = ProcessInfo.processInfo.activeProcessorCount
         }
+        options.tagOnly = arguments.flag("tag-only")
+        options.tarballPath = arguments.value("tarball")
+        if arguments.isSet("ldflags") { options.ldflags = arguments.list("ldflags") }
+        options.disableOptimizations = arguments.flag("disable-optimizations")
+        options.image = try imageSettings(arguments)
         if let sbom = arguments.value("sbom"), sbom != "none" {
             throw UsageError("--sbom=\(sbom) is not supported yet; use --sbom=none")
         }
         return options
+    }
+}
+
+extension BuildCommand {
+    /// The image settings given as flags.
+    static func imageSettings(_ arguments: ParsedArguments) throws -> ImageSettings {
+        var settings = ImageSettings()
+        settings.labels = try keyValues(arguments.list("image-label"), flag: "image-label")
+        settings.annotations = try keyValues(arguments.list("image-annotation"), flag: "image-annotation")
+        settings.user = arguments.value("image-user")
+        settings.env = arguments.list("image-env")
+        _ = try keyValues(settings.env, flag: "image-env")
+        if arguments.isSet("image-arg") { settings.args = arguments.list("image-arg") }
+        settings.workingDir = arguments.value("image-workdir")
+        return settings
+    }
+
+    static func keyValues(_ entries: [String], flag: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in entries {
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
+                throw UsageError("--\(flag) takes KEY=VALUE, not '\(entry)'")
+            }
+            result[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        return result
     }
 }
 
