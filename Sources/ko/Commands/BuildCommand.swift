@@ -14,7 +14,14 @@ enum BuildCommand {
             'package main'. The image goes to $KO_DOCKER_REPO; its reference is printed on stdout, \
             one line per import path, in order.
             """,
-        options: [
+        options: publishOptions,
+        examples: [
+            ("ko build ./cmd/app", "Build ./cmd/app and push it to $KO_DOCKER_REPO"),
+            ("ko build --push=false --oci-layout-path out ./cmd/app", "Write an OCI layout without pushing"),
+        ])
+
+    /// The flags of every command that builds and publishes (build, resolve, apply, create, run).
+    static let publishOptions: [OptionSpec] = [
             OptionSpec("tags", short: "t", kind: .list(placeholder: "TAG"), default: "latest",
                        help: "Tags to push the image under; repeat or separate with commas."),
             OptionSpec("bare", help: "Name the image $KO_DOCKER_REPO itself, without the import path."),
@@ -54,11 +61,7 @@ enum BuildCommand {
                        help: "Argument passed to the program (the image's Cmd); repeat for more."),
             OptionSpec("image-workdir", kind: .value(placeholder: "DIR"),
                        help: "Working directory of the image."),
-        ],
-        examples: [
-            ("ko build ./cmd/app", "Build ./cmd/app and push it to $KO_DOCKER_REPO"),
-            ("ko build --push=false --oci-layout-path out ./cmd/app", "Write an OCI layout without pushing"),
-        ])
+    ]
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
         let options = try buildOptions(arguments, context)
@@ -145,10 +148,14 @@ extension BuildCommand {
 /// Failures of the command line tool itself, outside the libraries.
 enum CommandError: Error, CustomStringConvertible {
     case cannotWrite(String)
+    case missingTool(String, String)
+    case toolFailed(String, Int32)
 
     var description: String {
         switch self {
         case let .cannotWrite(path): return "cannot write \(path): check the directory exists and is writable"
+        case let .missingTool(tool, fix): return "\(tool) was not found on PATH: \(fix)"
+        case let .toolFailed(tool, status): return "\(tool) exited with status \(status)"
         }
     }
 }
