@@ -9,6 +9,8 @@ public struct OptionSpec: Sendable {
         case value(placeholder: String)
         /// `-t a -t b` or `-t a,b`; every value is kept.
         case list(placeholder: String)
+        /// `--image-arg a --image-arg b`; every value is kept whole, commas included.
+        case repeated(placeholder: String)
     }
 
     public var long: String
@@ -34,7 +36,7 @@ public struct OptionSpec: Sendable {
     private static func completion(for kind: Kind) -> ValueCompletion {
         switch kind {
         case .boolean: return .none
-        case let .value(placeholder), let .list(placeholder):
+        case let .value(placeholder), let .list(placeholder), let .repeated(placeholder):
             switch placeholder {
             case "FILE": return .files
             case "DIR": return .directories
@@ -51,15 +53,17 @@ public struct OptionSpec: Sendable {
 
     /// Whether the flag may be given more than once, every value kept.
     public var isRepeatable: Bool {
-        if case .list = kind { return true }
-        return false
+        switch kind {
+        case .list, .repeated: return true
+        case .boolean, .value: return false
+        }
     }
 
     /// The placeholder of the value (`TAG`), nil for a switch.
     public var placeholder: String? {
         switch kind {
         case .boolean: return nil
-        case let .value(placeholder), let .list(placeholder): return placeholder
+        case let .value(placeholder), let .list(placeholder), let .repeated(placeholder): return placeholder
         }
     }
 
@@ -77,7 +81,8 @@ public struct OptionSpec: Sendable {
         text += "--\(long)"
         switch kind {
         case .boolean: break
-        case let .value(placeholder), let .list(placeholder): text += " \(placeholder)"
+        case let .value(placeholder), let .list(placeholder), let .repeated(placeholder):
+            text += " \(placeholder)"
         }
         return text
     }

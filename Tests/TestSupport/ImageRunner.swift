@@ -13,13 +13,22 @@ public enum ImageRunner {
         public var runtimeConfig: [String: Any]
     }
 
+    /// skopeo refuses `repo:tag@digest`; the digest alone names the same image.
+    public static func digestOnly(_ reference: String) -> String {
+        guard let at = reference.firstIndex(of: "@") else { return reference }
+        let name = reference[..<at]
+        let lastSlash = name.lastIndex(of: "/") ?? name.startIndex
+        guard let colon = name[lastSlash...].lastIndex(of: ":") else { return reference }
+        return String(name[..<colon]) + String(reference[at...])
+    }
+
     /// Pulls `reference` with credentials from `authFile` (a config.json;
     /// never a password on a command line) and runs its entrypoint.
     public static func run(_ reference: String, authFile: String?) throws -> Outcome {
         let work = try TemporaryDirectory("ko-run")
         var pull = ["copy", "--quiet", "--src-tls-verify=false"]
         if let authFile { pull += ["--authfile", authFile] }
-        pull += ["docker://\(reference)", "oci:\(work.path)/layout:image"]
+        pull += ["docker://\(digestOnly(reference))", "oci:\(work.path)/layout:image"]
         try ProcessRunner.check("skopeo", pull)
         try ProcessRunner.check("umoci", ["unpack", "--image", "\(work.path)/layout:image", "\(work.path)/bundle"])
 
@@ -33,9 +42,21 @@ public enum ImageRunner {
         let user = process["user"] as? [String: Any]
         let uid = user?["uid"] as? Int ?? 0
         let gid = user?["gid"] as? Int ?? 0
-        let result = try ProcessRunner.run("/usr/bin/env",
-                                           ["-i"] + env + ["/usr/sbin/chroot", "--userspec=\(uid):\(gid)",
-                                                           "\(work.path)/bundle/rootfs"] + args)
+        let cwd = process["cwd"] as? String ?? "/"
+        // chroot(8) cannot change directory inside the new root, so a few
+        // lines of Python do what a runtime does: chroot, chdir, drop to the
+        // image's user, exec the entrypoint with exactly the image's env.
+        let launcher = """
+            import os, sys
+            root, cwd, uid, gid = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+            count = int(sys.argv[5])
+            env = dict(e.split("=", 1) for e in sys.argv[6:6 + count])
+            args = sys.argv[6 + count:]
+            os.chroot(root); os.chdir(cwd); os.setgroups([]); os.setgid(gid); os.setuid(uid)
+            os.execve(args[0], args, env)
+            """
+        let result = try ProcessRunner.run("python3", ["-c", launcher, "\(work.path)/bundle/rootfs", cwd,
+                                                       String(uid), String(gid), String(env.count)] + env + args)
         return Outcome(status: result.status, output: result.output, errorOutput: result.errorOutput,
                        runtimeConfig: config)
     }

@@ -14,10 +14,21 @@ public struct BuildOptions: Sendable {
     public var ociLayoutPath: String?
     /// `--insecure-registry`: plain HTTP and no TLS verification for every registry.
     public var insecureRegistry = false
-    /// Platforms to build; one for now.
-    public var platforms: [Platform] = [Platform(os: "linux", architecture: "amd64")]
+    /// `--platform` values as given; resolved with `.ko.yaml`'s
+    /// `defaultPlatforms` by `PlatformSelection` once the file is read.
+    public var platformFlags: [String] = []
     /// `-j/--jobs`: how many builds run at once.
     public var jobs = 1
+    /// `--ldflags`: replaces the linker flags `.ko.yaml` gives.
+    public var ldflags: [String]?
+    /// `--disable-optimizations`: build for debuggers (`-gcflags all=-N -l`).
+    public var disableOptimizations = false
+    /// Image settings from flags, laid over `.ko.yaml`'s per-build `image`.
+    public var image = ImageSettings()
+    /// `--tag-only`: print `<repo>:<tag>` without the digest.
+    public var tagOnly = false
+    /// `--tarball`: also write the images to this file.
+    public var tarballPath: String?
     /// The directory ko runs in: targets and `.ko.yaml` are found from here.
     public var workingDirectory: String
     /// The user's environment, handed to `go` and read for KO_* settings.
