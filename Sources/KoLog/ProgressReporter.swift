@@ -120,7 +120,7 @@ public final class ProgressReporter: @unchecked Sendable {
     // MARK: Drawing (mutex held)
 
     private func redraw(force: Bool) {
-        guard case let .live(color) = style else { return }
+        guard case let .live(color) = style, !(running.isEmpty && drawnLines == 0) else { return }
         let now = ProgressReporter.now()
         guard force || now &- lastDraw >= ProgressReporter.redrawInterval else { return }
         lastDraw = now

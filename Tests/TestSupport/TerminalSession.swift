@@ -23,8 +23,21 @@ public final class TerminalSession: @unchecked Sendable {
         // The command waits for a line on its terminal, so that the recorder
         // is attached before it writes anything.
         let gated = "read -r _; \(command)"
-        try tmux(["-f", "/dev/null", "new-session", "-d", "-s", "test", "-x", "\(columns)", "-y", "\(rows)",
-                  "sh", "-c", gated])
+        // The server outlives this call and keeps every descriptor it was
+        // started with, including the one Foundation's Process watches to
+        // learn that a child ended: started straight from ProcessRunner,
+        // that call would wait for the server to quit. Python's subprocess
+        // closes all other descriptors before it runs tmux.
+        let launcher = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[2:], stdin=subprocess.DEVNULL, "
+            + "stdout=subprocess.DEVNULL, stderr=open(sys.argv[1], 'a')))"
+        let log = directory.path + "/tmux.log"
+        let tmuxStart = ["tmux", "-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", "test",
+                         "-x", "\(columns)", "-y", "\(rows)", "sh", "-c", gated]
+        let started = try ProcessRunner.run("python3", ["-c", launcher, log] + tmuxStart, environment: environment)
+        guard started.succeeded else {
+            throw TestSupportError("tmux did not start: "
+                                   + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? started.errorOutput))
+        }
         try tmux(["set-option", "-t", "test", "remain-on-exit", "on"])
         try tmux(["pipe-pane", "-t", "test", "-o", "cat >> '\(rawLogPath)'"])
         try tmux(["send-keys", "-t", "test", "Enter"])

@@ -52,8 +52,7 @@ struct ImagePublisher {
 
     /// Uploads one layer blob with a progress line.
     private func upload(_ file: String, _ layer: Descriptor, to repository: RepositoryReference) throws {
-        let task = progress.start("Uploading", "sha256:\(layer.digest.hex.prefix(12)) to \(repository)",
-                                  total: layer.size)
+        let task = progress.start("Uploading", "sha256:\(layer.digest.hex.prefix(12))", total: layer.size)
         defer { task.cancel() }
         switch try registry.uploadBlob(file: file, descriptor: layer, to: repository, progress: { task.update($0) }) {
         case .uploaded: task.finish("Uploaded")
