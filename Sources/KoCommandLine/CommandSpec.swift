@@ -32,7 +32,8 @@ public struct CommandSpec: Sendable {
 
     /// Flags every command accepts.
     public static let commonOptions: [OptionSpec] = [
-        OptionSpec("verbose", short: "v", help: "Log each step in detail, and every HTTP exchange with secrets redacted."),
+        OptionSpec("verbose", short: "v",
+                   help: "Log each step in detail, and every HTTP exchange with secrets redacted."),
         OptionSpec("quiet", short: "q", help: "Print errors only: no progress lines and no step lines."),
         OptionSpec("help", short: "h", help: "Show this help."),
     ]

@@ -47,6 +47,32 @@ public enum KoManual {
     /// What `ko(1)` and every command page point to.
     public static let overviewSeeAlso = ["docker-credential-ko(1)", "ko.yaml(5)"]
 
+    /// What every command that builds images reads.
+    private static let buildEnvironment: [(name: String, meaning: String)] = [
+        ("KO_DOCKER_REPO", "Where to push, such as registry.example.com/team. Required unless --push=false."),
+        ("KO_DEFAULTBASEIMAGE", "The base image when .ko.yaml names none."),
+        ("KO_CONFIG_PATH", "The .ko.yaml file, or a directory holding it."),
+        ("KO_DATA_DATE_EPOCH", "The modification time, in seconds since 1970, of the files in the kodata "
+            + "layer (default 0)."),
+        ("SOURCE_DATE_EPOCH", "The image's creation time, in seconds since 1970 (default: none)."),
+        ("GOOS, GOARCH", "The platform to build when --platform is not given (default linux/amd64)."),
+        ("GOFLAGS, CGO_ENABLED", "Passed to go build; they win over ko's defaults."),
+    ]
+
+    private static let kubectlEnvironment: [(name: String, meaning: String)] = [
+        ("KUBECONFIG", "The cluster configuration kubectl uses; ko passes its environment on to kubectl."),
+    ]
+
+    private static let buildFiles: [(path: String, meaning: String)] = [
+        (".ko.yaml", "Base images, platforms and build settings per import path; see ko.yaml(5)."),
+    ]
+
+    private static let resolveDetails = [
+        "A ko:// reference is a YAML string ko://<import path>, such as image: ko://example.com/app/cmd/web. "
+            + "Each is replaced by the reference of the image built from that package, with its digest, so a "
+            + "deployment always runs exactly what was built.",
+    ]
+
     private static let commands: [String: CommandManual] = [
         "build": CommandManual(
             details: [
@@ -55,24 +81,24 @@ public enum KoManual {
                     + "--preserve-import-paths (-P) keeps the whole import path and --bare uses $KO_DOCKER_REPO "
                     + "itself. The reference printed ends in @sha256:<digest>.",
                 "The base image comes from .ko.yaml (see ko.yaml(5)), else $KO_DEFAULTBASEIMAGE, else "
-                    + "cgr.dev/chainguard/static:latest. The layers of a base image on the same registry are "
-                    + "mounted rather than copied, and a layer the registry has is never uploaded again.",
+                    + "cgr.dev/chainguard/static:latest. A base that is an index gives an index of one image per "
+                    + "platform wanted, or a plain image when one platform is wanted. The layers of a base image "
+                    + "on the same registry are mounted rather than copied, and a layer the registry has is never "
+                    + "uploaded again.",
                 "Registries on a loopback address (localhost, 127.0.0.1, [::1]) are reached over plain HTTP; "
                     + "any other needs --insecure-registry for that.",
             ],
-            environment: [
-                ("KO_DOCKER_REPO", "Where to push, such as registry.example.com/team. Required unless "
-                    + "--push=false."),
-                ("KO_DEFAULTBASEIMAGE", "The base image when .ko.yaml names none."),
-                ("KO_CONFIG_PATH", "The .ko.yaml file, or a directory holding it."),
-                ("KO_DATA_DATE_EPOCH", "The modification time, in seconds since 1970, of the files in the "
-                    + "kodata layer (default 0)."),
-                ("SOURCE_DATE_EPOCH", "The image's creation time, in seconds since 1970 (default: none)."),
-                ("GOOS, GOARCH", "The platform to build when --platform is not given (default linux/amd64)."),
-                ("GOFLAGS, CGO_ENABLED", "Passed to go build; they win over ko's defaults."),
-            ],
-            files: [(".ko.yaml", "Base images and platforms per import path; see ko.yaml(5).")],
-            seeAlso: ["ko-login(1)", "ko.yaml(5)"]),
+            environment: buildEnvironment, files: buildFiles,
+            seeAlso: ["ko-resolve(1)", "ko-login(1)", "ko.yaml(5)"]),
+        "resolve": CommandManual(details: resolveDetails, environment: buildEnvironment, files: buildFiles,
+                                 seeAlso: ["ko-build(1)", "ko-apply(1)", "ko.yaml(5)"]),
+        "apply": CommandManual(details: resolveDetails, environment: buildEnvironment + kubectlEnvironment,
+                               files: buildFiles, seeAlso: ["ko-resolve(1)", "kubectl(1)"]),
+        "create": CommandManual(details: resolveDetails, environment: buildEnvironment + kubectlEnvironment,
+                                files: buildFiles, seeAlso: ["ko-resolve(1)", "kubectl(1)"]),
+        "delete": CommandManual(environment: kubectlEnvironment, seeAlso: ["ko-apply(1)", "kubectl(1)"]),
+        "run": CommandManual(environment: buildEnvironment + kubectlEnvironment, files: buildFiles,
+                             seeAlso: ["ko-build(1)", "kubectl(1)"]),
         "login": CommandManual(
             pageSummary: "Log in to a registry, and out of it.",
             environment: [("DOCKER_CONFIG", "The directory holding config.json (default ~/.docker).")],

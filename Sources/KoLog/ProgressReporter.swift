@@ -126,7 +126,8 @@ public final class ProgressReporter: @unchecked Sendable {
         lastDraw = now
         var text = drawnLines > 0 ? "\r\u{1B}[\(drawnLines)A" : "\r"
         for task in running {
-            text += "\u{1B}[2K" + colored(fit(task.liveLine(now: now)), verb: task.verb, code: "36", color: color) + "\n"
+            let line = colored(fit(task.liveLine(now: now)), verb: task.verb, code: "36", color: color)
+            text += "\u{1B}[2K" + line + "\n"
         }
         text += "\u{1B}[J"
         drawnLines = running.count

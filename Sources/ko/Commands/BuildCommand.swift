@@ -38,6 +38,8 @@ enum BuildCommand {
             OptionSpec("insecure-registry",
                        help: "Use plain HTTP and skip TLS verification for every registry."),
             OptionSpec("platform", kind: .list(placeholder: "PLATFORM"),
+                       completion: .words(["all", "linux/amd64", "linux/arm64", "linux/arm/v7", "linux/386",
+                                           "linux/ppc64le", "linux/s390x", "linux/riscv64"]),
                        help: "Platform to build, os/arch[/variant] (default $GOOS/$GOARCH, else linux/amd64)."),
             OptionSpec("jobs", short: "j", kind: .value(placeholder: "N"),
                        help: "How many builds run at once (default: the number of CPUs)."),
@@ -60,7 +62,7 @@ enum BuildCommand {
                        help: "Environment variable to set in the image."),
             OptionSpec("image-arg", kind: .repeated(placeholder: "ARG"),
                        help: "Argument passed to the program (the image's Cmd); repeat for more."),
-            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"),
+            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"), completion: .none,
                        help: "Working directory of the image."),
     ]
 
