@@ -55,7 +55,9 @@ public enum KoManual {
         ("KO_DATA_DATE_EPOCH", "The modification time, in seconds since 1970, of the files in the kodata "
             + "layer (default 0)."),
         ("SOURCE_DATE_EPOCH", "The image's creation time, in seconds since 1970 (default: none)."),
-        ("GOOS, GOARCH", "The platform to build when --platform is not given (default linux/amd64)."),
+        ("KO_DEFAULTPLATFORMS", "Platforms to build when --platform is not given, separated by commas; "
+            + "it wins over defaultPlatforms in .ko.yaml."),
+        ("GOOS, GOARCH", "The platform to build when nothing above names one (default linux/amd64)."),
         ("GOFLAGS, CGO_ENABLED", "Passed to go build; they win over ko's defaults."),
     ]
 

@@ -38,7 +38,7 @@ enum BuildCommand {
             OptionSpec("insecure-registry",
                        help: "Use plain HTTP and skip TLS verification for every registry."),
             OptionSpec("platform", kind: .list(placeholder: "PLATFORM"),
-                       completion: .words(["all", "linux/amd64", "linux/arm64", "linux/arm/v7", "linux/386",
+                       completion: .words(["all", "host", "linux/amd64", "linux/arm64", "linux/arm/v7", "linux/386",
                                            "linux/ppc64le", "linux/s390x", "linux/riscv64"]),
                        help: "Platform to build, os/arch[/variant] (default $GOOS/$GOARCH, else linux/amd64)."),
             OptionSpec("jobs", short: "j", kind: .value(placeholder: "N"),
