@@ -39,9 +39,11 @@ enum KoCommands {
         guard let entry = find(name) else {
             throw UsageError("unknown command '\(name)'")
         }
-        // `ko delete` hands every word to kubectl, flags included.
+        // `ko delete` hands every word to kubectl, flags included, except
+        // ko's own help flags (`ko delete -- -h` reaches kubectl's).
         let words = Array(arguments.dropFirst())
         let rawCommand = entry.spec.name == KubectlCommands.delete.name && !words.contains("--help")
+            && !words.contains("-h")
         let parsed = try ParsedArguments(rawCommand ? ["--"] + words : words, spec: entry.spec)
         if parsed.flag("help") {
             print(HelpText.render(entry.spec), terminator: "")
