@@ -26,6 +26,7 @@ public enum KoManual {
         ("KO_DOCKER_REPO", "The repository images are pushed to, such as registry.example.com/team."),
         ("KO_DEFAULTBASEIMAGE", "The base image when .ko.yaml names none (default cgr.dev/chainguard/static:latest)."),
         ("KO_CONFIG_PATH", "The .ko.yaml file, or a directory holding it (default: the working directory)."),
+        ("KO_DEFAULTPLATFORMS", "Platforms to build when --platform is not given, separated by commas."),
         ("DOCKER_CONFIG", "The directory holding config.json (default ~/.docker)."),
         ("NO_COLOR", "When set and not empty, progress lines on a terminal are not colored."),
         ("SSL_CERT_FILE, SSL_CERT_DIR", "Extra certificates to trust for registries and token servers."),

@@ -88,9 +88,11 @@ public final class ProgressReporter: @unchecked Sendable {
 
     // MARK: Called by tasks
 
-    func updated(_ task: ProgressTask) {
-        guard case .live = style else { return }
-        mutex.locked { redraw(force: false) }
+    func record(_ bytes: Int64, for task: ProgressTask) {
+        mutex.locked {
+            task.completed = bytes
+            redraw(force: false)
+        }
     }
 
     func finished(_ task: ProgressTask, line: String, verb: String) {

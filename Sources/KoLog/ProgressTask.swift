@@ -9,9 +9,10 @@ public final class ProgressTask: @unchecked Sendable {
     public let total: Int64?
     private let reporter: ProgressReporter
     private let started: UInt64
-    // Written by the task's thread, read by whichever thread redraws: a torn
-    // read could only show a stale count, never a wrong line.
-    private var completed: Int64 = 0
+    /// Bytes done; written under the reporter's mutex, since another
+    /// thread's redraw reads it.
+    var completed: Int64 = 0
+    // Only the task's own thread finishes or cancels it.
     private var isFinished = false
 
     init(reporter: ProgressReporter, verb: String, subject: String, total: Int64?, started: UInt64) {
@@ -24,8 +25,7 @@ public final class ProgressTask: @unchecked Sendable {
 
     /// Records that `bytes` bytes are done so far (a running total).
     public func update(_ bytes: Int64) {
-        completed = bytes
-        reporter.updated(self)
+        reporter.record(bytes, for: self)
     }
 
     /// Ends the step with a summary line: `verb` (past tense, "Uploaded"),
