@@ -58,10 +58,14 @@ final class KeyringItem {
         return String(decoding: buffer, as: UTF8.self)
     }
 
-    /// Deletes the item.
+    /// Deletes the item; one another client deleted first counts as deleted.
     func delete(_ connection: SecretServiceConnection) throws {
         var error: UnsafeMutablePointer<GError>?
         guard secret_item_delete_sync(pointer, connection.deadline.cancellable, &error) != 0, error == nil else {
+            if let error, SecretServiceConnection.isVanishedItem(error) {
+                g_error_free(error)
+                return
+            }
             throw connection.translate(error, operation: "delete a keyring entry")
         }
     }

@@ -51,16 +51,21 @@ final class SecretServiceConnection {
         var flags = SECRET_SEARCH_ALL.rawValue
         if unlock { flags |= SECRET_SEARCH_UNLOCK.rawValue }
         var list: UnsafeMutablePointer<GList>?
-        for attempt in 1...3 {
+        var pause: UInt32 = 1_000
+        while true {
             var error: UnsafeMutablePointer<GError>?
             list = secret_service_search_sync(service, schema, table.table, SecretSearchFlags(rawValue: flags),
                                               deadline.cancellable, &error)
             guard let error else { break }
             if let found = list { g_list_free_full(found, g_object_unref) }
             // An item deleted by another client between the search and the
-            // reading of its properties: search again.
-            if attempt < 3 && SecretServiceConnection.isVanishedItem(error) {
+            // reading of its properties: search again, until the deadline.
+            // (Twenty `ko logout`s at once delete items all through each
+            // other's searches; a fixed number of tries is not enough.)
+            if SecretServiceConnection.isVanishedItem(error) && !deadline.expired {
                 g_error_free(error)
+                usleep(pause + UInt32.random(in: 0..<pause))
+                pause = min(pause * 2, 50_000)
                 continue
             }
             throw translate(error, operation: "search the keyring")
