@@ -14,19 +14,22 @@ enum TerminalPrompt {
     /// Shows `prompt` and reads one line from stdin, without its line end;
     /// nil at end of input.
     static func readLine(_ prompt: String, echo: Bool = true) -> String? {
-        write(prompt)
-        guard !echo, isInteractive else { return Swift.readLine(strippingNewline: true) }
-
         var saved = termios()
-        guard tcgetattr(0, &saved) == 0 else { return Swift.readLine(strippingNewline: true) }
+        guard !echo, isInteractive, tcgetattr(0, &saved) == 0 else {
+            write(prompt)
+            return Swift.readLine(strippingNewline: true)
+        }
+        // Echo goes off before the prompt shows, so nothing typed after it
+        // can appear; input typed ahead is kept (TCSANOW, not TCSAFLUSH).
         var silent = saved
         silent.c_lflag &= ~tcflag_t(ECHO)
-        _ = tcsetattr(0, TCSAFLUSH, &silent)
+        _ = tcsetattr(0, TCSANOW, &silent)
         defer {
-            _ = tcsetattr(0, TCSAFLUSH, &saved)
+            _ = tcsetattr(0, TCSANOW, &saved)
             // The newline the user typed was not echoed.
             write("\n")
         }
+        write(prompt)
         return Swift.readLine(strippingNewline: true)
     }
 
