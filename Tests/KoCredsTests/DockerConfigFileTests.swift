@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KoCreds
+@testable import KoKeyring
 
 struct DockerConfigFileTests {
     /// A config as the Docker CLI and other tools leave it, with members we

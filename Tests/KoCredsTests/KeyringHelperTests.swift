@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KoCreds
+@testable import KoKeyring
 
 /// The built `docker-credential-ko` against a real gnome-keyring, and beside
 /// the real `docker-credential-secretservice`.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KoCreds
+@testable import KoKeyring
 
 struct LoginStorageTests {
     private func storage(_ directory: TemporaryDirectory, searchPath: String = "/nonexistent",

@@ -59,10 +59,12 @@ public final class KeyringStore: CredentialStore {
     public func credential(forServer server: String) throws -> Credential? {
         let address = ServerAddress(server)
         guard !address.original.isEmpty else { return nil }
-        let connection = try SecretServiceConnection(timeout: timeout)
-
         // The exact string first: that is what docker's helper matches on.
-        if let item = newest(try connection.search(exactAttributes(address.original), unlock: true)) {
+        // Straight over D-Bus when it can be; libsecret for the rest.
+        let direct = try SecretServiceLookup.exactMatch(server: address.original, timeout: timeout)
+        if case let .found(credential) = direct { return credential }
+        let connection = try SecretServiceConnection(timeout: timeout)
+        if direct == .needsLibsecret, let item = newest(try connection.search(exactAttributes(address.original), unlock: true)) {
             return try read(item, connection: connection)
         }
         // Then any spelling of the same server, then of its enclosing namespaces.

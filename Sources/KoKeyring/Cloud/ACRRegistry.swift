@@ -3,11 +3,11 @@
 /// Registry names are 5-50 alphanumerics (`<name>.azurecr.io`); the suffix
 /// says the cloud, which picks the default Entra ID authority and the Azure
 /// Resource Manager audience the ACR token exchange accepts.
-struct ACRRegistry: Equatable, Sendable {
-    var host: String
-    var cloud: AzureCloud
+package struct ACRRegistry: Equatable, Sendable {
+    package var host: String
+    package var cloud: AzureCloud
 
-    init?(host: String) {
+    package init?(host: String) {
         let pattern = #/[a-z0-9][a-z0-9-]*\.(azurecr\.(?:io|cn|us|microsoft\.scloud|eaglex\.ic\.gov))/#
         guard let match = host.wholeMatch(of: pattern),
               let cloud = AzureCloud(registrySuffix: String(match.1)) else { return nil }
@@ -17,11 +17,11 @@ struct ACRRegistry: Equatable, Sendable {
 }
 
 /// The Azure clouds, with their login authority and ARM audience.
-struct AzureCloud: Equatable, Sendable {
-    var authorityHost: String
-    var managementScope: String
+package struct AzureCloud: Equatable, Sendable {
+    package var authorityHost: String
+    package var managementScope: String
 
-    init?(registrySuffix: String) {
+    package init?(registrySuffix: String) {
         switch registrySuffix {
         case "azurecr.io":
             self.authorityHost = "https://login.microsoftonline.com"

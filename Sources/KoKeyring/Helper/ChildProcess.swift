@@ -7,30 +7,36 @@ import Glibc
 ///
 /// Input goes through a socket so that a child that exits without reading it
 /// cannot kill us with SIGPIPE (`send` with `MSG_NOSIGNAL`).
-struct ChildProcess {
+package struct ChildProcess {
     /// What a finished child left behind.
-    struct Outcome {
-        var status: Int32
-        var standardOutput: [UInt8]
-        var standardError: [UInt8]
+    package struct Outcome {
+        package var status: Int32
+        package var standardOutput: [UInt8]
+        package var standardError: [UInt8]
     }
 
     /// Why a child could not be run to completion.
-    enum Failure: Error {
+    package enum Failure: Error {
         case spawn(String)
         case timedOut
     }
 
     /// Output beyond this is dropped: helpers answer with a few hundred bytes.
-    static let outputLimit = 1 << 20
+    package static let outputLimit = 1 << 20
 
-    let executable: String
-    let arguments: [String]
+    package let executable: String
+    package let arguments: [String]
     /// The child's environment; nil passes ours on.
-    var environment: [String: String]? = nil
+    package var environment: [String: String]? = nil
+
+    package init(executable: String, arguments: [String], environment: [String: String]? = nil) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+    }
 
     /// Runs the program and waits for it, at most `timeout` seconds.
-    func run(input: [UInt8], timeout: Double) throws -> Outcome {
+    package func run(input: [UInt8], timeout: Double) throws -> Outcome {
         // Socket pairs rather than pipes: they can be created close-on-exec
         // atomically, so a concurrent spawn never inherits them.
         var inputPair: [Int32] = [-1, -1]

@@ -5,15 +5,15 @@
 /// (awslabs/amazon-ecr-credential-helper, `ecr-login/api/client.go`):
 /// `<12-digit account>.dkr.ecr[-fips].<region>.<partition suffix>`, and the
 /// dual-stack `<account>.dkr-ecr[-fips].<region>.on.aws`.
-struct ECRRegistry: Equatable, Sendable {
-    var host: String
-    var accountID: String
-    var region: String
-    var isFIPS: Bool
+package struct ECRRegistry: Equatable, Sendable {
+    package var host: String
+    package var accountID: String
+    package var region: String
+    package var isFIPS: Bool
     /// The DNS suffix of the registry host (`amazonaws.com`, `on.aws`, ...).
-    var dnsSuffix: String
+    package var dnsSuffix: String
 
-    init?(host: String) {
+    package init?(host: String) {
         let pattern = #/
             (\d{12}) \. dkr [.-] ecr (-fips)? \.
             ([a-zA-Z0-9][a-zA-Z0-9_-]*) \.
@@ -29,10 +29,10 @@ struct ECRRegistry: Equatable, Sendable {
     }
 
     /// Whether this is a dual-stack (`.on.aws`) registry name.
-    var isDualStack: Bool { dnsSuffix.hasPrefix("on.") }
+    package var isDualStack: Bool { dnsSuffix.hasPrefix("on.") }
 
     /// The suffix of the partition's regular (IPv4) service endpoints.
-    var partitionSuffix: String {
+    package var partitionSuffix: String {
         switch dnsSuffix {
         case "on.aws": return "amazonaws.com"
         case "on.amazonwebservices.com.cn": return "amazonaws.com.cn"
@@ -43,7 +43,7 @@ struct ECRRegistry: Equatable, Sendable {
     /// The ECR API endpoint of the registry's region
     /// (https://docs.aws.amazon.com/general/latest/gr/ecr.html): FIPS hosts
     /// go to `ecr-fips`, dual-stack hosts to the `api.aws` dual-stack names.
-    var defaultAPIEndpoint: String {
+    package var defaultAPIEndpoint: String {
         switch (isDualStack, isFIPS) {
         case (true, _) where dnsSuffix == "on.amazonwebservices.com.cn":
             return "https://ecr.\(region).api.amazonwebservices.com.cn"
@@ -55,5 +55,5 @@ struct ECRRegistry: Equatable, Sendable {
     }
 
     /// The regional STS endpoint of the registry's partition.
-    var defaultSTSEndpoint: String { "https://sts.\(region).\(partitionSuffix)" }
+    package var defaultSTSEndpoint: String { "https://sts.\(region).\(partitionSuffix)" }
 }

@@ -1,7 +1,7 @@
 /// The cloud registry a host belongs to, decided by anchored patterns only:
 /// a host that merely contains a cloud domain (`gcr.io.evil.com`,
 /// `x.azurecr.io.example.net`) is no cloud registry and gets no token.
-enum CloudRegistry: Equatable, Sendable {
+package enum CloudRegistry: Equatable, Sendable {
     case ecr(ECRRegistry)
     case ecrPublic
     case google
@@ -10,7 +10,7 @@ enum CloudRegistry: Equatable, Sendable {
 
     /// The registry of `host` (a host name, optionally with `:443`, a scheme
     /// or a path, as credential helpers receive it), or nil.
-    static func classify(_ host: String) -> CloudRegistry? {
+    package static func classify(_ host: String) -> CloudRegistry? {
         guard let name = normalizedHost(host) else { return nil }
         if let ecr = ECRRegistry(host: name) { return .ecr(ecr) }
         if name == "public.ecr.aws" { return .ecrPublic }
@@ -26,7 +26,7 @@ enum CloudRegistry: Equatable, Sendable {
     /// The bare lowercase host name, without scheme, path or the default
     /// HTTPS port; nil when another port is named (no cloud registry listens
     /// on one) or the text is not a plain host name.
-    static func normalizedHost(_ text: String) -> String? {
+    package static func normalizedHost(_ text: String) -> String? {
         var host = Substring(text.lowercased())
         for scheme in ["https://", "http://"] where host.hasPrefix(scheme) {
             host = host.dropFirst(scheme.count)

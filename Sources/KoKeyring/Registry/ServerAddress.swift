@@ -66,7 +66,7 @@ public struct ServerAddress: Sendable, Equatable {
 
 extension StringProtocol {
     /// The text without leading and trailing whitespace and line breaks.
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         guard let first = firstIndex(where: { !$0.isWhitespace }),
               let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(self[first...last])
