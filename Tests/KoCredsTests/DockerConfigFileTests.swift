@@ -150,7 +150,8 @@ struct DockerConfigFileTests {
                 == Credential(username: "user\(index)", secret: "secret\(index)"))
         }
         #expect(object["proxies"] != nil && object["x-future-setting"] != nil)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
     }
 

@@ -64,7 +64,8 @@ public final class KeyringStore: CredentialStore {
         let direct = try SecretServiceLookup.exactMatch(server: address.original, timeout: timeout)
         if case let .found(credential) = direct { return credential }
         let connection = try SecretServiceConnection(timeout: timeout)
-        if direct == .needsLibsecret, let item = newest(try connection.search(exactAttributes(address.original), unlock: true)) {
+        if direct == .needsLibsecret,
+           let item = newest(try connection.search(exactAttributes(address.original), unlock: true)) {
             return try read(item, connection: connection)
         }
         // Then any spelling of the same server, then of its enclosing namespaces.

@@ -62,7 +62,9 @@ final class DBusConnection {
             .structure([.byte(3), .variant(signature: "s", .string(member))]),
             .structure([.byte(6), .variant(signature: "s", .string(destination))]),
         ]
-        if !signature.isEmpty { fields.append(.structure([.byte(8), .variant(signature: "g", .signature(signature))])) }
+        if !signature.isEmpty {
+            fields.append(.structure([.byte(8), .variant(signature: "g", .signature(signature))]))
+        }
         // Little-endian, METHOD_CALL, no flags, protocol version 1.
         var message = DBusEncoder(prefix: [UInt8(ascii: "l"), 1, 0, 1])
         message.uint32(UInt32(body.bytes.count))

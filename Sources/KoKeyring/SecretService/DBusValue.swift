@@ -20,7 +20,8 @@ indirect enum DBusValue: Equatable {
 
     /// `a{ss}` from a dictionary.
     static func stringDictionary(_ pairs: [String: String]) -> DBusValue {
-        .array(element: "{ss}", pairs.sorted { $0.key < $1.key }.map { .dictEntry(.string($0.key), .string($0.value)) })
+        let entries = pairs.sorted { $0.key < $1.key }.map { DBusValue.dictEntry(.string($0.key), .string($0.value)) }
+        return .array(element: "{ss}", entries)
     }
 
     /// The strings of an `a{ss}`, or nil for another type.
