@@ -29,6 +29,12 @@ public struct BuildOptions: Sendable {
     public var tagOnly = false
     /// `--tarball`: also write the images to this file.
     public var tarballPath: String?
+    /// `--sbom`: attach an SPDX SBOM to every image (ko's default) unless `none`.
+    public var sbom = true
+    /// `--sbom-dir`: also write each SBOM there.
+    public var sbomDirectory: String?
+    /// The version written into SBOMs as their creator.
+    public var koVersion = "unknown"
     /// The directory ko runs in: targets and `.ko.yaml` are found from here.
     public var workingDirectory: String
     /// The user's environment, handed to `go` and read for KO_* settings.

@@ -17,6 +17,8 @@ public final class BuildSession {
     /// Everything built this run, kept for `--tarball`, which holds them all in one file.
     private var artifacts: [(artifact: Artifact, repository: String)] = []
     private let artifactsLock = NSLock()
+    /// SBOM bytes by the digest of the image or index they describe.
+    private var sboms: [Digest: [UInt8]] = [:]
 
     public init(options: BuildOptions, credentials: RegistryCredentialSource,
                 userAgent: String, logger: Logger) throws {
@@ -93,6 +95,11 @@ public final class BuildSession {
             var mutation = IndexMutation(baseIndex: index)
             for (image, entry) in zip(images.map(\.0), entries) { mutation.append(image, baseEntry: entry) }
             let (bytes, descriptor) = try mutation.build()
+            if options.sbom {
+                let sbom = try SPDXDocument.forIndex(mutation.index, descriptor: descriptor, images: images.map(\.0),
+                                                     koVersion: options.koVersion)
+                try recordSBOM(sbom, for: descriptor.digest, name: "\(package.commandName)-index")
+            }
             return try publish(.index(bytes: bytes, descriptor: descriptor, images: images), package: package,
                                repository: repository)
         }
@@ -122,9 +129,27 @@ public final class BuildSession {
             binary = try compile(package, for: platform, settings: settings)
         }
         let directory = (binary as NSString).deletingLastPathComponent
-        return try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
-                                          settings: settings.image, environment: options.environment,
-                                          in: directory)
+        let image = try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
+                                               settings: settings.image, environment: options.environment,
+                                               in: directory)
+        if options.sbom {
+            let info = try GoBuildInfo.read(binary: binary, environment: options.environment)
+            let sbom = try SPDXDocument.forImage(image, buildInfo: info, koVersion: options.koVersion)
+            try recordSBOM(sbom, for: image.digest, name: "\(package.commandName)-\(platform.os)-"
+                               + "\(platform.architecture)\(platform.variant.map { "-" + $0 } ?? "")")
+        }
+        return image
+    }
+
+    /// Keeps an SBOM for publishing, and writes it to `--sbom-dir` when asked.
+    private func recordSBOM(_ sbom: [UInt8], for digest: Digest, name: String) throws {
+        artifactsLock.withLock { sboms[digest] = sbom }
+        guard let directory = options.sbomDirectory else { return }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = "\(directory)/\(name).spdx.json"
+        guard FileManager.default.createFile(atPath: path, contents: Data(sbom)) else {
+            throw BuildError.toolFailed("ko", "cannot write the SBOM to \(path)")
+        }
     }
 
     /// Compiles `package` for `platform` into a scratch directory of its own.
@@ -170,14 +195,23 @@ public final class BuildSession {
         let target = try ImageReference(parsing: repository).repositoryReference
         logger.info("Publishing \(target)")
         let publisher = ImagePublisher(registry: registry, logger: logger)
+        var published: [Descriptor] = []
         switch artifact {
         case let .image(image, base):
             try publisher.publish(image, base: base, to: target, tags: options.tags, scratch: scratch.path)
+            published = [image.manifestDescriptor]
         case let .index(bytes, descriptor, images):
             try ParallelWork.map(images, width: options.jobs) { image, base in
                 try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
             }
             try publisher.publishIndex(bytes: bytes, descriptor: descriptor, to: target, tags: options.tags)
+            published = images.map(\.0.manifestDescriptor) + [descriptor]
+        }
+        let attachment = SBOMAttachment(registry: registry, logger: logger)
+        for descriptor in published {
+            if let sbom = artifactsLock.withLock({ sboms[descriptor.digest] }) {
+                attachment.attach(sbom, to: descriptor, in: target)
+            }
         }
         let reference = options.tagOnly ? "\(repository):\(options.tags[0])"
             : "\(repository)\(printedTag)@\(artifact.digest)"

@@ -40,8 +40,10 @@ enum BuildCommand {
                        help: "Platform to build, os/arch[/variant] (default $GOOS/$GOARCH, else linux/amd64)."),
             OptionSpec("jobs", short: "j", kind: .value(placeholder: "N"),
                        help: "How many builds run at once (default: the number of CPUs)."),
-            OptionSpec("sbom", kind: .value(placeholder: "FORMAT"), default: "none",
-                       help: "SBOM to attach; only 'none' is supported so far."),
+            OptionSpec("sbom", kind: .value(placeholder: "FORMAT"), default: "spdx",
+                       help: "SBOM to attach to each image: spdx, or none."),
+            OptionSpec("sbom-dir", kind: .value(placeholder: "DIR"),
+                       help: "Also write each SBOM to DIR."),
             OptionSpec("tag-only", help: "Print <repo>:<tag> references, without the digest."),
             OptionSpec("tarball", kind: .value(placeholder: "FILE"),
                        help: "Also write the images to FILE: docker-save format, or an OCI archive for an index."),
@@ -112,9 +114,13 @@ enum BuildCommand {
         if arguments.isSet("ldflags") { options.ldflags = arguments.list("ldflags") }
         options.disableOptimizations = arguments.flag("disable-optimizations")
         options.image = try imageSettings(arguments)
-        if let sbom = arguments.value("sbom"), sbom != "none" {
-            throw UsageError("--sbom=\(sbom) is not supported yet; use --sbom=none")
+        switch arguments.value("sbom") ?? "spdx" {
+        case "spdx": options.sbom = true
+        case "none": options.sbom = false
+        case let other: throw UsageError("--sbom=\(other) is not supported: use spdx or none")
         }
+        options.sbomDirectory = arguments.value("sbom-dir")
+        options.koVersion = KoVersion.number
         return options
     }
 }
