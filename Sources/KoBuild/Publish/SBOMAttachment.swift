@@ -41,8 +41,16 @@ struct SBOMAttachment {
                                           size: Int64(configBytes.count))
         try registry.uploadBlob(bytes: configBytes, descriptor: configDescriptor, to: repository)
         let manifest = Manifest(mediaType: MediaType.ociManifest, config: configDescriptor, layers: [layer])
-        try registry.putManifest(try manifest.canonicalBytes(), mediaType: MediaType.ociManifest,
-                                 reference: repository.tagged("\(subject.digest.algorithm)-\(subject.digest.hex).sbom"))
+        try putIfChanged(try manifest.canonicalBytes(),
+                         at: repository.tagged("\(subject.digest.algorithm)-\(subject.digest.hex).sbom"))
+    }
+
+    /// PUTs a manifest unless the reference already names these exact bytes,
+    /// so that rebuilding an unchanged program sends no manifest at all.
+    private func putIfChanged(_ bytes: [UInt8], at reference: ImageReference,
+                              mediaType: String = MediaType.ociManifest) throws {
+        if try registry.manifestDescriptor(for: reference)?.digest == Digest.sha256(of: bytes) { return }
+        try registry.putManifest(bytes, mediaType: mediaType, reference: reference)
     }
 
     /// The OCI 1.1 referrer, and the fallback tag that lists referrers.
@@ -57,8 +65,8 @@ struct SBOMAttachment {
         let manifest = Manifest(mediaType: MediaType.ociManifest, artifactType: Self.artifactType, config: empty,
                                 layers: [referrerLayer], subject: subjectDescriptor)
         let bytes = try manifest.canonicalBytes()
-        let digest = try registry.putManifest(bytes, mediaType: MediaType.ociManifest,
-                                              reference: repository.at(Digest.sha256(of: bytes)))
+        let digest = Digest.sha256(of: bytes)
+        try putIfChanged(bytes, at: repository.at(digest))
 
         // The referrers tag schema (distribution spec 1.1, "Unavailable Referrers API"):
         // an index at `sha256-<hex>` listing every referrer of the subject.
