@@ -257,6 +257,21 @@ struct LayerCacheTests {
         #expect(messages.all.first?.contains("KOCACHE") == true)
     }
 
+    @Test func aCacheOnAnotherFileSystemIsCopiedFrom() throws {
+        let fixture = try Fixture()
+        let shm = try #require(FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : nil,
+                               "this test needs /dev/shm, a tmpfs apart from /tmp")
+        let elsewhere = shm + "/ko-cache-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        let cache = LayerCache(directory: elsewhere)
+        let binary = try fixture.binary("app", seed: 8)
+        let first = try cache.binaryLayer(binary: binary, name: "app", in: fixture.buildDirectory())
+        let second = try cache.binaryLayer(binary: binary, name: "app", in: fixture.buildDirectory())
+        #expect(!first.hit && second.hit)
+        #expect(try Self.inode(second.layer.path) != Self.inode(cache.blobPath(first.layer.digest)))
+        try Self.expectIntact(second.layer)
+    }
+
     // MARK: - Sharing
 
     @Test func buildsSharingTheCacheConcurrentlyStayConsistent() throws {

@@ -20,7 +20,7 @@ public final class DockerEngineFixture: @unchecked Sendable {
     public static func start() throws -> DockerEngineFixture { try DockerEngineFixture() }
 
     private init() throws {
-        directory = try ProcessFixture.temporaryDirectory("ko-engine")
+        directory = (try ProcessFixture.temporaryDirectory("ko-engine") as NSString).standardizingPath
         socketPath = directory + "/engine.sock"
         let podman: String
         do {

@@ -22,6 +22,8 @@ import KoLog
 /// `verifiesDigests`); a damaged entry is a miss and is rebuilt. A cache
 /// that cannot be written never fails a build; it is reported once as a
 /// warning and the build goes on uncached.
+// FIXME: nothing is ever evicted, and the temporary files of a build killed
+// mid-write stay behind; the cache grows until the user deletes it.
 public final class LayerCache: @unchecked Sendable {
     /// The cache root (`KOCACHE`, or `ko` in the user's cache directory).
     public let directory: String
