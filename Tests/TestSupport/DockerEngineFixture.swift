@@ -83,7 +83,9 @@ public final class DockerEngineFixture: @unchecked Sendable {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard connected == 0 else { throw TestSupportError("connect \(socketPath): \(String(cString: strerror(errno)))") }
+        guard connected == 0 else {
+            throw TestSupportError("connect \(socketPath): \(String(cString: strerror(errno)))")
+        }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: localhost\r\n\r\n".utf8)
         guard write(descriptor, request, request.count) == request.count else {
             throw TestSupportError("write to \(socketPath) failed")
