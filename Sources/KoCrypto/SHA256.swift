@@ -46,9 +46,11 @@ public final class MessageDigest {
     /// A digest with an algorithm built into libcrypto, whose set-up can only
     /// fail when memory runs out, where Swift itself would stop too.
     private init(builtIn algorithm: OpaquePointer?) {
-        guard let context = EVP_MD_CTX_new() else { exit(70) }
+        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, algorithm, nil) == 1 else {
+            fputs("Error: out of memory setting up a message digest\n", stderr)
+            exit(70)
+        }
         self.context = context
-        if EVP_DigestInit_ex(context, algorithm, nil) != 1 { exit(70) }
     }
 
     /// A SHA-256 digest, the one OCI content addresses use.
