@@ -24,11 +24,12 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "KoLog"),
+        .target(name: "KoJSON"),
         .target(name: "KoCrypto", dependencies: ["COpenSSL"]),
         .target(name: "KoHTTP", dependencies: ["CCurl", "KoLog"]),
-        .target(name: "KoImage", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "CZlib", "CDeflate"]),
-        .target(name: "KoCreds", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "CSecret"]),
-        .target(name: "KoBuild", dependencies: ["KoImage", "KoCreds", "KoLog", "CYaml"]),
+        .target(name: "KoImage", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "CZlib", "CDeflate"]),
+        .target(name: "KoCreds", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "CSecret"]),
+        .target(name: "KoBuild", dependencies: ["KoImage", "KoCreds", "KoLog", "KoJSON", "CYaml"]),
         .target(name: "KoCommandLine"),
 
         // MARK: Executables
@@ -38,9 +39,10 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["KoLog"], path: "Tests/TestSupport",
                 resources: [.copy("Resources")]),
-        .testTarget(name: "KoImageTests", dependencies: ["KoImage", "TestSupport"]),
-        .testTarget(name: "KoCredsTests", dependencies: ["KoCreds", "TestSupport"]),
-        .testTarget(name: "KoBuildTests", dependencies: ["KoBuild", "KoCommandLine", "TestSupport"]),
+        .testTarget(name: "KoJSONTests", dependencies: ["KoJSON", "TestSupport"]),
+        .testTarget(name: "KoImageTests", dependencies: ["KoImage", "KoJSON", "TestSupport"]),
+        .testTarget(name: "KoCredsTests", dependencies: ["KoCreds", "KoJSON", "TestSupport"]),
+        .testTarget(name: "KoBuildTests", dependencies: ["KoBuild", "KoCommandLine", "KoJSON", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
