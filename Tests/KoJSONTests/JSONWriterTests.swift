@@ -34,6 +34,7 @@ struct JSONWriterTests {
         ("a\u{2028}b\u{2029}", #""a\u2028b\u2029""#, #""a\u2028b\u2029""#),
         ("é 😀 \u{2027}\u{202A}", "\"é 😀 \u{2027}\u{202A}\"", "\"é 😀 \u{2027}\u{202A}\""),
         ("/path/", #""/path/""#, #""/path/""#),
+        ("a\u{01}b\u{2028}\t\"", #""a\u0001b\u2028\t\"""#, #""a\u0001b\u2028\t\"""#),
     ])
     func stringsAreEscapedAsGoEscapesThem(text: String, plain: String, html: String) {
         #expect(JSONWriter.string(.string(text)) == plain)
