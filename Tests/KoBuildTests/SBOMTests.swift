@@ -1,5 +1,6 @@
 import Foundation
 import KoImage
+import KoJSON
 import Testing
 import TestSupport
 @testable import KoBuild
@@ -257,8 +258,8 @@ struct SBOMTests {
     }
 
     @Test func jsonEscapesLikeGo() {
-        let json = OrderedJSON.object([("a", .string("<&>\"\\\n\u{1}é")), ("b", .array([])), ("c", .bool(true))])
-        #expect(String(decoding: json.bytes, as: UTF8.self)
+        let json = JSONValue.object(["a": .string("<&>\"\\\n\u{1}é"), "b": .array([]), "c": .bool(true)])
+        #expect(String(decoding: SPDXDocument.encode(json), as: UTF8.self)
                 == "{\n  \"a\": \"\\u003c\\u0026\\u003e\\\"\\\\\\n\\u0001é\",\n  \"b\": [],\n  \"c\": true\n}\n")
     }
 
