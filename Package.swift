@@ -25,24 +25,26 @@ let package = Package(
         // MARK: Libraries
         .target(name: "KoLog"),
         .target(name: "KoJSON"),
+        .target(name: "KoProcess"),
         .target(name: "KoCrypto", dependencies: ["COpenSSL"]),
         .target(name: "KoHTTP", dependencies: ["CCurl", "KoLog"]),
-        .target(name: "KoImage", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "CZlib", "CDeflate"]),
-        .target(name: "KoCreds", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "CSecret"]),
-        .target(name: "KoBuild", dependencies: ["KoImage", "KoCreds", "KoLog", "KoJSON", "CYaml"]),
+        .target(name: "KoImage", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "KoProcess", "CZlib", "CDeflate"]),
+        .target(name: "KoCreds", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "KoProcess", "CSecret"]),
+        .target(name: "KoBuild", dependencies: ["KoImage", "KoCreds", "KoLog", "KoJSON", "KoProcess", "CYaml"]),
         .target(name: "KoCommandLine"),
 
         // MARK: Executables
-        .executableTarget(name: "ko", dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoCommandLine"]),
+        .executableTarget(name: "ko", dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoProcess", "KoCommandLine"]),
         .executableTarget(name: "docker-credential-ko", dependencies: ["KoCreds", "KoLog"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["KoLog"], path: "Tests/TestSupport",
                 resources: [.copy("Resources")]),
         .testTarget(name: "KoJSONTests", dependencies: ["KoJSON", "TestSupport"]),
+        .testTarget(name: "KoProcessTests", dependencies: ["KoProcess", "TestSupport"]),
         .testTarget(name: "KoImageTests", dependencies: ["KoImage", "KoJSON", "TestSupport"]),
         .testTarget(name: "KoCredsTests", dependencies: ["KoCreds", "KoJSON", "TestSupport"]),
-        .testTarget(name: "KoBuildTests", dependencies: ["KoBuild", "KoCommandLine", "KoJSON", "TestSupport"]),
+        .testTarget(name: "KoBuildTests", dependencies: ["KoBuild", "KoCommandLine", "KoJSON", "KoProcess", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
