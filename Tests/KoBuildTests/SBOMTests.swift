@@ -1,6 +1,7 @@
 import Foundation
 import KoImage
 import KoJSON
+import KoProcess
 import Testing
 import TestSupport
 @testable import KoBuild
@@ -275,7 +276,7 @@ struct SBOMTests {
         let directory = try TemporaryDirectory("ko-spdx")
         let file = directory.path + "/\(name).spdx.json"
         try Data(bytes).write(to: URL(fileURLWithPath: file))
-        guard ChildProcess.resolve("pyspdxtools", path: ProcessInfo.processInfo.environment["PATH"]) != nil else {
+        guard ChildProcess.resolve("pyspdxtools", searchPath: ProcessInfo.processInfo.environment["PATH"]) != nil else {
             Issue.record("pyspdxtools is not installed: run 'python3 -m pip install spdx-tools'")
             return
         }
