@@ -28,13 +28,15 @@ let package = Package(
         .target(name: "KoProcess"),
         .target(name: "KoCrypto", dependencies: ["COpenSSL"]),
         .target(name: "KoHTTP", dependencies: ["CCurl", "KoLog"]),
-        .target(name: "KoImage", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "KoProcess", "CZlib", "CDeflate"]),
+        .target(name: "KoImage",
+                dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "KoProcess", "CZlib", "CDeflate"]),
         .target(name: "KoCreds", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "KoProcess", "CSecret"]),
         .target(name: "KoBuild", dependencies: ["KoImage", "KoCreds", "KoLog", "KoJSON", "KoProcess", "CYaml"]),
         .target(name: "KoCommandLine"),
 
         // MARK: Executables
-        .executableTarget(name: "ko", dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoProcess", "KoCommandLine"]),
+        .executableTarget(name: "ko",
+                          dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoProcess", "KoCommandLine"]),
         .executableTarget(name: "docker-credential-ko", dependencies: ["KoCreds", "KoLog"]),
 
         // MARK: Tests
@@ -44,7 +46,8 @@ let package = Package(
         .testTarget(name: "KoProcessTests", dependencies: ["KoProcess", "TestSupport"]),
         .testTarget(name: "KoImageTests", dependencies: ["KoImage", "KoJSON", "TestSupport"]),
         .testTarget(name: "KoCredsTests", dependencies: ["KoCreds", "KoJSON", "TestSupport"]),
-        .testTarget(name: "KoBuildTests", dependencies: ["KoBuild", "KoCommandLine", "KoJSON", "KoProcess", "TestSupport"]),
+        .testTarget(name: "KoBuildTests",
+                    dependencies: ["KoBuild", "KoCommandLine", "KoJSON", "KoProcess", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -22,7 +22,8 @@ public struct JSONParser {
         public var maximumSize: Int
         public var invalidUnicode: InvalidUnicode
 
-        public init(maximumDepth: Int = 512, maximumSize: Int = 64 << 20, invalidUnicode: InvalidUnicode = .reject) {
+        public init(maximumDepth: Int = 512, maximumSize: Int = 64 << 20,
+                    invalidUnicode: InvalidUnicode = .reject) {
             self.maximumDepth = maximumDepth
             self.maximumSize = maximumSize
             self.invalidUnicode = invalidUnicode
@@ -47,7 +48,8 @@ public struct JSONParser {
     public static func parse(_ bytes: [UInt8], options: Options = Options()) throws -> JSONValue {
         var parser = JSONParser(bytes: bytes, options: options)
         guard bytes.count <= options.maximumSize else {
-            throw parser.error("the document is \(bytes.count) bytes, more than the limit of \(options.maximumSize)")
+            throw parser.error("the document is \(bytes.count) bytes, "
+                + "more than the limit of \(options.maximumSize)")
         }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipWhitespace()

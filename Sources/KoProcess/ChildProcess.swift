@@ -164,7 +164,9 @@ public struct ChildProcess: Sendable {
         for attempt in 0..<5 {
             result = argv.withUnsafeBufferPointer { buffer -> Int32 in
                 guard let arguments = buffer.baseAddress else { return EINVAL }
-                guard let envp else { return posix_spawn(&pid, executable, &actions, &attributes, arguments, environ) }
+                guard let envp else {
+                    return posix_spawn(&pid, executable, &actions, &attributes, arguments, environ)
+                }
                 return envp.withUnsafeBufferPointer { variables in
                     posix_spawn(&pid, executable, &actions, &attributes, arguments, variables.baseAddress)
                 }

@@ -41,7 +41,9 @@ struct ChildProcessExchange {
                 waitMilliseconds = Int32(min(remaining * 1000 + 1, 60_000))
             }
             var descriptors = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            if inputSocket >= 0 { descriptors.append(pollfd(fd: inputSocket, events: Int16(POLLOUT), revents: 0)) }
+            if inputSocket >= 0 {
+                descriptors.append(pollfd(fd: inputSocket, events: Int16(POLLOUT), revents: 0))
+            }
             let ready = poll(&descriptors, nfds_t(descriptors.count), waitMilliseconds)
             if ready < 0 && errno != EINTR { return false }
             for entry in descriptors where entry.revents != 0 {
