@@ -45,6 +45,8 @@ enum BuildCommand {
             OptionSpec("sbom-dir", kind: .value(placeholder: "DIR"),
                        help: "Also write each SBOM to DIR."),
             OptionSpec("tag-only", help: "Print <repo>:<tag> references, without the digest."),
+            OptionSpec("local", short: "L",
+                       help: "Load the image into the local Docker engine (same as KO_DOCKER_REPO=ko.local)."),
             OptionSpec("tarball", kind: .value(placeholder: "FILE"),
                        help: "Also write the images to FILE: docker-save format, or an OCI archive for an index."),
             OptionSpec("ldflags", kind: .repeated(placeholder: "FLAGS"),
@@ -111,6 +113,7 @@ enum BuildCommand {
         }
         options.tagOnly = arguments.flag("tag-only")
         options.tarballPath = arguments.value("tarball")
+        options.local = arguments.flag("local")
         if arguments.isSet("ldflags") { options.ldflags = arguments.list("ldflags") }
         options.disableOptimizations = arguments.flag("disable-optimizations")
         options.image = try imageSettings(arguments)

@@ -63,7 +63,8 @@ enum KubectlCommands {
     /// Runs kubectl with `arguments`, stdin fed from `input`, its output shown as it comes.
     static func pipe(_ input: [UInt8]?, to arguments: [String], _ context: CommandContext) throws {
         guard let kubectl = ChildProcess.resolve("kubectl", searchPath: context.environment["PATH"]) else {
-            throw CommandError.missingTool("kubectl", "install kubectl, or use 'ko resolve' and apply the YAML yourself")
+            throw CommandError.missingTool("kubectl",
+                                           "install kubectl, or use 'ko resolve' and apply the YAML yourself")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: kubectl)
