@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import KoKeyring
+import KoProcess
 
 /// Hands a cloud registry host to `docker-credential-ko-cloud get`, which
 /// mints a token from the environment's cloud identity.
@@ -27,7 +28,7 @@ struct CloudHandOff: CredentialExchange {
         let outcome: ChildProcess.Outcome
         do {
             outcome = try ChildProcess(executable: executable, arguments: ["get"])
-                .run(input: Array(host.utf8), timeout: timeout)
+                .run(input: Array(host.utf8), timeout: timeout, outputLimit: 1 << 20)
         } catch ChildProcess.Failure.timedOut {
             throw Failure(description: "\(CloudHandOff.programName) did not answer within \(Int(timeout))s")
         } catch ChildProcess.Failure.spawn(let reason) {
@@ -56,7 +57,6 @@ struct CloudHandOff: CredentialExchange {
                 if access(sibling, X_OK) == 0 { return sibling }
             }
         }
-        let searchPath = ProcessEnvironment.value("PATH") ?? ProcessEnvironment.defaultSearchPath
-        return ProcessEnvironment.findExecutable(programName, searchPath: searchPath)
+        return ChildProcess.resolve(programName, searchPath: ProcessEnvironment.value("PATH"))
     }
 }

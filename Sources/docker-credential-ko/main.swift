@@ -1,8 +1,8 @@
 // docker-credential-ko: the Docker credential helper over the desktop keyring.
 //
 // The Docker CLI runs this for every registry operation, so it loads as
-// little as it can: KoKeyring only (no Foundation, curl or libcrypto), one
-// store, one answer. Cloud registry tokens come from docker-credential-ko-cloud,
+// little as it can: KoKeyring with KoJSON and KoProcess (no Foundation, curl
+// or libcrypto), one store, one answer. Cloud registry tokens come from docker-credential-ko-cloud,
 // started only for a cloud host the keyring has nothing for.
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import KoJSON
 import Testing
 @testable import KoCreds
 @testable import KoKeyring

@@ -1,4 +1,5 @@
 import Foundation
+import KoProcess
 
 /// How one command is compiled and set up, after `.ko.yaml` and the flags
 /// have had their say.

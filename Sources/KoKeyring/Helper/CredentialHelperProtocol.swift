@@ -1,3 +1,5 @@
+import KoJSON
+
 /// The wire format of docker credential helpers, shared by our helper (the
 /// server side) and the code that runs other helpers (the client side).
 ///

@@ -1,3 +1,5 @@
+import KoJSON
+
 /// The helper side of the docker-credential-helpers protocol, over any
 /// `CredentialStore`: what `docker-credential-ko` runs for each invocation.
 ///

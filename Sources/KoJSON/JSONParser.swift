@@ -1,32 +1,56 @@
-/// Where and why a JSON text could not be read; lines and columns count from 1,
-/// columns in bytes.
-public struct JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
-    public var reason: String
-
-    public var description: String { "line \(line), column \(column): \(reason)" }
-}
-
 /// A strict RFC 8259 parser producing order-preserving `JSONValue`s.
 ///
-/// Strict on purpose: a config file we cannot read exactly is one we must not
-/// rewrite. A UTF-8 byte order mark is skipped (some Windows editors add one).
+/// Strict on purpose: a file we cannot read exactly is one we must not
+/// rewrite. Only a leading UTF-8 byte order mark is skipped (some editors on
+/// Windows write one, and some registries send one). Errors carry the line
+/// and column of the offending byte.
 public struct JSONParser {
-    /// Deeper nesting than this is refused rather than risking the stack.
-    public static let maximumDepth = 256
+    /// How much the parser accepts.
+    public struct Options: Sendable {
+        /// What to do with text that is not Unicode: invalid UTF-8 inside a
+        /// string, or a `\u` escape of a lone UTF-16 surrogate.
+        public enum InvalidUnicode: Sendable {
+            /// Refuse the document: it could not be written back unchanged.
+            case reject
+            /// Read it as U+FFFD, as Go's decoder does.
+            case replace
+        }
+
+        /// Deeper nesting than this is refused rather than risking the stack.
+        public var maximumDepth: Int
+        /// Larger documents are refused before parsing.
+        public var maximumSize: Int
+        public var invalidUnicode: InvalidUnicode
+
+        public init(maximumDepth: Int = 512, maximumSize: Int = 64 << 20,
+                    invalidUnicode: InvalidUnicode = .reject) {
+            self.maximumDepth = maximumDepth
+            self.maximumSize = maximumSize
+            self.invalidUnicode = invalidUnicode
+        }
+
+        /// Go's `encoding/json` rules, for documents other tools wrote in Go
+        /// (manifests, image configs, Docker Engine answers).
+        public static let goCompatible = Options(invalidUnicode: .replace)
+    }
 
     private let bytes: [UInt8]
+    private let options: Options
     private var index = 0
     private var depth = 0
 
-    private init(bytes: [UInt8]) {
+    private init(bytes: [UInt8], options: Options) {
         self.bytes = bytes
+        self.options = options
     }
 
     /// Parses one JSON value filling the whole text (surrounding whitespace allowed).
-    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    public static func parse(_ bytes: [UInt8], options: Options = Options()) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes, options: options)
+        guard bytes.count <= options.maximumSize else {
+            throw parser.error("the document is \(bytes.count) bytes, "
+                + "more than the limit of \(options.maximumSize)")
+        }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -38,15 +62,15 @@ public struct JSONParser {
     }
 
     /// Parses UTF-8 text.
-    public static func parse(_ text: String) throws -> JSONValue {
-        try parse(Array(text.utf8))
+    public static func parse(_ text: String, options: Options = Options()) throws -> JSONValue {
+        try parse(Array(text.utf8), options: options)
     }
 
     // MARK: - Values
 
     private mutating func parseValue() throws -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of input, expected a value") }
-        switch bytes[index] {
+        guard let byte = peek() else { throw error("unexpected end of input, expected a value") }
+        switch byte {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
@@ -60,12 +84,12 @@ public struct JSONParser {
 
     private mutating func parseObject() throws -> JSONValue {
         try enterNesting()
+        defer { depth -= 1 }
         index += 1
         var members: [JSONObject.Member] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1
-            depth -= 1
             return .object(JSONObject())
         }
         while true {
@@ -84,7 +108,6 @@ public struct JSONParser {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                depth -= 1
                 return .object(JSONObject(members))
             default: throw error("unexpected \(describeCurrent()), expected ',' or '}'")
             }
@@ -93,12 +116,12 @@ public struct JSONParser {
 
     private mutating func parseArray() throws -> JSONValue {
         try enterNesting()
+        defer { depth -= 1 }
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             index += 1
-            depth -= 1
             return .array(elements)
         }
         while true {
@@ -109,7 +132,6 @@ public struct JSONParser {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
-                depth -= 1
                 return .array(elements)
             default: throw error("unexpected \(describeCurrent()), expected ',' or ']'")
             }
@@ -118,40 +140,49 @@ public struct JSONParser {
 
     private mutating func enterNesting() throws {
         depth += 1
-        if depth > JSONParser.maximumDepth {
-            throw error("nesting deeper than \(JSONParser.maximumDepth) levels")
+        if depth > options.maximumDepth {
+            throw error("nesting deeper than \(options.maximumDepth) levels")
         }
     }
 
-    // MARK: - Scalars
+    // MARK: - Strings
 
     private mutating func parseString() throws -> String {
         let start = index
         index += 1
         var output: [UInt8] = []
         while true {
-            guard index < bytes.count else {
+            // Copy a run of plain bytes at once.
+            let runStart = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"),
+                  bytes[index] >= 0x20 {
+                index += 1
+            }
+            output.append(contentsOf: bytes[runStart..<index])
+
+            guard let byte = peek() else {
                 index = start
                 throw error("unterminated string")
             }
-            let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let text = String(validating: output, as: UTF8.self) else {
-                    index = start
-                    throw error("string is not valid UTF-8")
-                }
-                return text
+                return try makeString(output, start: start)
             case UInt8(ascii: "\\"):
                 try parseEscape(into: &output)
-            case 0x00..<0x20:
-                throw error("control character U+\(hex4(UInt16(byte))) inside a string; escape it")
             default:
-                output.append(byte)
-                index += 1
+                throw error("control character U+\(hex4(UInt16(byte))) inside a string; escape it")
             }
         }
+    }
+
+    private mutating func makeString(_ utf8: [UInt8], start: Int) throws -> String {
+        if let text = String(validating: utf8, as: UTF8.self) { return text }
+        guard options.invalidUnicode == .replace else {
+            index = start
+            throw error("string is not valid UTF-8")
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     private mutating func parseEscape(into output: inout [UInt8]) throws {
@@ -160,40 +191,42 @@ public struct JSONParser {
         let escaped = bytes[index]
         index += 1
         switch escaped {
-        case UInt8(ascii: "\""): output.append(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): output.append(UInt8(ascii: "\\"))
-        case UInt8(ascii: "/"): output.append(UInt8(ascii: "/"))
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(escaped)
         case UInt8(ascii: "b"): output.append(0x08)
         case UInt8(ascii: "f"): output.append(0x0C)
         case UInt8(ascii: "n"): output.append(0x0A)
         case UInt8(ascii: "r"): output.append(0x0D)
         case UInt8(ascii: "t"): output.append(0x09)
-        case UInt8(ascii: "u"):
-            var scalar = UInt32(try parseHex4())
-            if (0xD800..<0xDC00).contains(scalar) {
-                // A high surrogate must be followed by an escaped low surrogate.
-                guard peek() == UInt8(ascii: "\\"), peek(offset: 1) == UInt8(ascii: "u") else {
-                    throw error("unpaired surrogate in \\u escape")
-                }
-                index += 2
-                let low = UInt32(try parseHex4())
-                guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate in \\u escape") }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else if (0xDC00..<0xE000).contains(scalar) {
-                throw error("unpaired surrogate in \\u escape")
-            }
-            guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
-            output.append(contentsOf: Array(String(Character(unicode)).utf8))
+        case UInt8(ascii: "u"): output.append(contentsOf: String(Character(try parseUnicodeEscape())).utf8)
         default:
             index -= 2
             throw error("invalid escape sequence '\\\(describeByte(escaped))'")
         }
     }
 
+    /// The scalar of `\uXXXX` (after the `u`), joining a surrogate pair.
+    private mutating func parseUnicodeEscape() throws -> Unicode.Scalar {
+        let first = UInt32(try parseHex4())
+        if (0xD800..<0xDC00).contains(first), peek() == UInt8(ascii: "\\"), peek(offset: 1) == UInt8(ascii: "u") {
+            let save = index
+            index += 2
+            let second = UInt32(try parseHex4())
+            if (0xDC00..<0xE000).contains(second),
+               let scalar = Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)) {
+                return scalar
+            }
+            // Not a pair: the second escape is read on its own, as Go does.
+            index = save
+        }
+        if let scalar = Unicode.Scalar(first) { return scalar }
+        guard options.invalidUnicode == .replace else { throw error("unpaired surrogate in \\u escape") }
+        return "\u{FFFD}"
+    }
+
     private mutating func parseHex4() throws -> UInt16 {
         var value: UInt16 = 0
         for _ in 0..<4 {
-            guard index < bytes.count, let digit = hexDigitValue(bytes[index]) else {
+            guard let byte = peek(), let digit = hexDigitValue(byte) else {
                 throw error("expected four hexadecimal digits in \\u escape")
             }
             value = value << 4 | UInt16(digit)
@@ -202,26 +235,28 @@ public struct JSONParser {
         return value
     }
 
+    // MARK: - Numbers and words
+
     private mutating func parseNumber() throws -> String {
         let start = index
         if peek() == UInt8(ascii: "-") { index += 1 }
         if peek() == UInt8(ascii: "0") {
             index += 1
         } else if isDigit(peek()) {
-            while isDigit(peek()) { index += 1 }
+            skipDigits()
         } else {
             throw error("expected a digit in number")
         }
         if peek() == UInt8(ascii: ".") {
             index += 1
             guard isDigit(peek()) else { throw error("expected a digit after the decimal point") }
-            while isDigit(peek()) { index += 1 }
+            skipDigits()
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
             index += 1
             if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
             guard isDigit(peek()) else { throw error("expected a digit in the exponent") }
-            while isDigit(peek()) { index += 1 }
+            skipDigits()
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
@@ -243,6 +278,10 @@ public struct JSONParser {
         while let byte = peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
             index += 1
         }
+    }
+
+    private mutating func skipDigits() {
+        while isDigit(peek()) { index += 1 }
     }
 
     private func peek(offset: Int = 0) -> UInt8? {
