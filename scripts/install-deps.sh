@@ -7,7 +7,7 @@ packages=(
     golang-go docker-registry skopeo umoci apache2-utils jq openssl
     gnome-keyring libsecret-tools dbus dbus-x11 golang-docker-credential-helpers
     libsecret-1-dev libssl-dev zlib1g-dev libyaml-dev libcurl4-openssl-dev libdeflate-dev
-    mandoc tmux bash-completion
+    mandoc tmux bash-completion podman
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -23,10 +23,11 @@ if [ ${#missing[@]} -gt 0 ]; then
         "${missing[@]}" >/dev/null
 fi
 
-# moto serves the AWS APIs on loopback for the ECR tests.
-if ! command -v moto_server >/dev/null 2>&1; then
-    echo "Installing moto[server] from PyPI" >&2
-    python3 -m pip install --quiet 'moto[server]' >/dev/null
+# moto serves the AWS APIs on loopback for the ECR tests; spdx-tools holds
+# the SPDX project's own validator, which checks our SBOMs.
+if ! command -v moto_server >/dev/null 2>&1 || ! command -v pyspdxtools >/dev/null 2>&1; then
+    echo "Installing moto[server] and spdx-tools from PyPI" >&2
+    python3 -m pip install --quiet 'moto[server]' spdx-tools >/dev/null
 fi
 
 command -v swift >/dev/null 2>&1 || {

@@ -11,6 +11,18 @@ enum ProcessEnvironment {
         return String(cString: pointer)
     }
 
+    /// PATH when the environment has none.
+    static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin"
+
+    /// True when `environment` names a D-Bus session bus: an address, or a
+    /// socket at `$XDG_RUNTIME_DIR/bus` (where GLib looks without one).
+    static func hasSessionBus(_ environment: [String: String]) -> Bool {
+        if let address = environment["DBUS_SESSION_BUS_ADDRESS"], !address.isEmpty { return true }
+        guard let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty else { return false }
+        var info = stat()
+        return stat(runtime + "/bus", &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK
+    }
+
     /// The first executable file called `name` in the colon-separated `searchPath`.
     static func findExecutable(_ name: String, searchPath: String) -> String? {
         for directory in searchPath.split(separator: ":", omittingEmptySubsequences: false) {

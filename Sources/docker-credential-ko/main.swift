@@ -35,8 +35,8 @@ func writeStandardOutput(_ text: String) {
     }
 }
 
-// Cloud token exchanges (KoCreds/Cloud) plug in here, after the keyring.
-let exchanges: [CredentialExchange] = []
+// After the keyring: tokens minted from the environment's cloud identity.
+let exchanges = CredentialHelperServer.cloudExchanges(version: version)
 
 /// KO_KEYRING_TIMEOUT bounds each keyring call (seconds, default 60).
 func keyringTimeout() -> Double {

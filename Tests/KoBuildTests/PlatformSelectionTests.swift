@@ -4,12 +4,26 @@ import Testing
 
 struct PlatformSelectionTests {
     @Test func defaultIsLinuxAmd64() throws {
-        #expect(try PlatformSelection.platforms(flags: [], environment: [:]).map(\.description) == ["linux/amd64"])
+        #expect(try PlatformSelection.platforms(flags: [], environment: [:])?.map(\.description) == ["linux/amd64"])
     }
 
     @Test func goosAndGoarchFromTheEnvironment() throws {
         let platforms = try PlatformSelection.platforms(flags: [], environment: ["GOARCH": "arm", "GOARM": "7"])
-        #expect(platforms.map(\.description) == ["linux/arm/v7"])
+        #expect(platforms?.map(\.description) == ["linux/arm/v7"])
+    }
+
+    @Test func allMeansEveryPlatformOfTheBase() throws {
+        #expect(try PlatformSelection.platforms(flags: ["all"], environment: [:]) == nil)
+    }
+
+    @Test func flagsBeatTheEnvironmentDefaultWhichBeatsTheFile() throws {
+        let env = ["KO_DEFAULTPLATFORMS": "linux/arm64"]
+        #expect(try PlatformSelection.platforms(flags: ["linux/s390x"], defaults: ["linux/386"], environment: env)?
+                    .map(\.description) == ["linux/s390x"])
+        #expect(try PlatformSelection.platforms(flags: [], defaults: ["linux/386"], environment: env)?
+                    .map(\.description) == ["linux/arm64"])
+        #expect(try PlatformSelection.platforms(flags: [], defaults: ["linux/386"], environment: [:])?
+                    .map(\.description) == ["linux/386"])
     }
 
     @Test func platformFlagWithGoarchIsRefused() {

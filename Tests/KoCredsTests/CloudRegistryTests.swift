@@ -91,7 +91,7 @@ struct CloudRegistryTests {
     }
 
     @Test func gitHubTokenIsUsedWithTheActorOrAFixedName() throws {
-        func credential(_ variables: [String: String]) throws -> (username: String, secret: String)? {
+        func credential(_ variables: [String: String]) throws -> Credential? {
             var environment = CloudEnvironment(variables: variables)
             environment.gceProductNamePath = nil
             return try CloudCredentialProvider(environment: environment, http: HTTPClient(), logger: .silent,

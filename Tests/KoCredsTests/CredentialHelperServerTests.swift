@@ -75,7 +75,8 @@ struct CredentialHelperServerTests {
         #expect(respond(server, "frobnicate") == .init(output: "Unknown credential action `frobnicate`", status: 1))
         #expect(respond(server, "version").output == "docker-credential-ko (ko) 1")
         #expect(respond(server, "--version").status == 0)
-        #expect(respond(server, "--help").output.hasPrefix("Usage: docker-credential-ko <store|get|erase|list|version>"))
+        let usage = "Usage: docker-credential-ko <store|get|erase|list|version>"
+        #expect(respond(server, "--help").output.hasPrefix(usage))
         #expect(server.respond(to: []) { [] }.status == 1)
     }
 
@@ -105,7 +106,8 @@ struct CredentialHelperServerTests {
 
     @Test func getFallsBackToExchangesAndSurvivesAnUnreachableStore() {
         let store = MemoryCredentialStore()
-        let exchange = FixedExchange(registry: "123.dkr.ecr.example", credential: Credential(username: "AWS", secret: "t"))
+        let exchange = FixedExchange(registry: "123.dkr.ecr.example",
+                                     credential: Credential(username: "AWS", secret: "t"))
         let server = CredentialHelperServer(store: store, exchanges: [exchange], version: "1")
         #expect(respond(server, "get", "https://123.dkr.ecr.example").output
             == #"{"ServerURL":"https://123.dkr.ecr.example","Username":"AWS","Secret":"t"}"#)

@@ -87,7 +87,8 @@ struct DockerConfigFileTests {
             try DockerConfigFile.update(path: path) { config in config.setCredentialsStore("ko") }
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == broken)
-        let temporaries = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }
+        let temporaries = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix(".") }
         #expect(temporaries.isEmpty)
     }
 
@@ -153,14 +154,16 @@ struct DockerConfigFileTests {
     }
 
     @Test func locatesTheConfigLikeTheDockerCLI() throws {
-        #expect(try DockerConfigFile.defaultPath(environment: ["DOCKER_CONFIG": "/d", "HOME": "/h"]) == "/d/config.json")
+        #expect(try DockerConfigFile.defaultPath(environment: ["DOCKER_CONFIG": "/d", "HOME": "/h"])
+            == "/d/config.json")
         #expect(try DockerConfigFile.defaultPath(environment: ["HOME": "/h"]) == "/h/.docker/config.json")
         #expect(try DockerConfigFile.defaultPath(environment: ["DOCKER_CONFIG": "", "HOME": "/h"])
             == "/h/.docker/config.json")
     }
 
     @Test func wrongTypesNameTheField() throws {
-        let config = try DockerConfigFile(path: "/c.json", bytes: Array(#"{"credHelpers":{"a":1},"credsStore":[]}"#.utf8))
+        let text = #"{"credHelpers":{"a":1},"credsStore":[]}"#
+        let config = try DockerConfigFile(path: "/c.json", bytes: Array(text.utf8))
         #expect(throws: ConfigFileError.invalidField(path: "/c.json", field: "credHelpers.a", expected: "a string")) {
             try config.credentialHelpers()
         }

@@ -3,17 +3,19 @@ import Foundation
 /// Seeds base images into a test registry, the way a platform team would
 /// mirror one: an OCI layout written by `scripts/seed-base.py`, copied with skopeo.
 public enum BaseImages {
-    /// Pushes a tiny single-platform base (`arch`, OCI or Docker media types)
+    /// Pushes a tiny base (an index when given several platforms; OCI or Docker media types)
     /// to `host/repository:latest` and returns that reference.
     @discardableResult
-    public static func seed(host: String, repository: String = "base/static", arch: String = "amd64",
+    public static func seed(host: String, repository: String = "base/static",
+                            platforms: [String] = ["linux/amd64"],
                             docker: Bool = false, authFile: String?) throws -> String {
         let layout = try TemporaryDirectory("ko-base")
-        var arguments = [Products.packageRoot + "/scripts/seed-base.py", layout.path, "--arch", arch]
-        if docker { arguments.append("--docker") }
-        try ProcessRunner.check("python3", arguments)
+        try ProcessRunner.check("python3", [Products.packageRoot + "/scripts/seed-base.py", layout.path,
+                                            "--platforms", platforms.joined(separator: ",")])
         let reference = "\(host)/\(repository):latest"
-        var copy = ["copy", "--quiet", "--dest-tls-verify=false"]
+        var copy = ["copy", "--quiet", "--all", "--dest-tls-verify=false"]
+        // skopeo converts the OCI layout to Docker's v2s2 types on the way in.
+        if docker { copy += ["--format", "v2s2"] }
         if let authFile { copy += ["--authfile", authFile] }
         copy += ["oci:\(layout.path):latest", "docker://\(reference)"]
         try ProcessRunner.check("skopeo", copy)

@@ -13,13 +13,22 @@ public enum ImageRunner {
         public var runtimeConfig: [String: Any]
     }
 
+    /// skopeo refuses `repo:tag@digest`; the digest alone names the same image.
+    public static func digestOnly(_ reference: String) -> String {
+        guard let at = reference.firstIndex(of: "@") else { return reference }
+        let name = reference[..<at]
+        let lastSlash = name.lastIndex(of: "/") ?? name.startIndex
+        guard let colon = name[lastSlash...].lastIndex(of: ":") else { return reference }
+        return String(name[..<colon]) + String(reference[at...])
+    }
+
     /// Pulls `reference` with credentials from `authFile` (a config.json;
     /// never a password on a command line) and runs its entrypoint.
     public static func run(_ reference: String, authFile: String?) throws -> Outcome {
         let work = try TemporaryDirectory("ko-run")
         var pull = ["copy", "--quiet", "--src-tls-verify=false"]
         if let authFile { pull += ["--authfile", authFile] }
-        pull += ["docker://\(reference)", "oci:\(work.path)/layout:image"]
+        pull += ["docker://\(digestOnly(reference))", "oci:\(work.path)/layout:image"]
         try ProcessRunner.check("skopeo", pull)
         try ProcessRunner.check("umoci", ["unpack", "--image", "\(work.path)/layout:image", "\(work.path)/bundle"])
 

@@ -16,6 +16,8 @@ public final class KeyringSession: @unchecked Sendable {
         /// gnome-keyring with an unlocked default (`login`) collection.
         case gnomeKeyring
         /// Nothing: org.freedesktop.secrets is not even activatable.
+        /// (No session here activates services: without a prompter, an
+        /// unlock prompt fails at once, as on a headless machine.)
         case none
     }
 
@@ -39,8 +41,7 @@ public final class KeyringSession: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: runtimeDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         try directory.write("password", KeyringSession.password, mode: 0o600)
-        try directory.write("bus.conf", KeyringSession.busConfig(listen: busAddress,
-                                                                 activation: provider == .gnomeKeyring))
+        try directory.write("bus.conf", KeyringSession.busConfig(listen: busAddress))
         let script = try directory.write("session.sh", KeyringSession.script, mode: 0o755)
 
         var environment = KeyringSession.baseEnvironment()
@@ -76,11 +77,13 @@ public final class KeyringSession: @unchecked Sendable {
     /// Every item on the bus with `docker_cli` = 1, as secret-tool shows them
     /// (attributes and label; secrets omitted).
     public func dockerItems() throws -> [[String: String]] {
-        let result = try ProcessRunner.check("secret-tool", ["search", "--all", "docker_cli", "1"],
+        // secret-tool prints attributes on stderr and the rest on stdout: one
+        // stream keeps each item's lines together.
+        let result = try ProcessRunner.check("/bin/sh", ["-c", "exec secret-tool search --all docker_cli 1 2>&1"],
                                              environment: environment())
         var items: [[String: String]] = []
         var current: [String: String]?
-        for line in (result.output + "\n" + result.errorOutput).split(separator: "\n") {
+        for line in result.output.split(separator: "\n") {
             if line.hasPrefix("[/") {
                 if let current { items.append(current) }
                 current = [:]
@@ -136,7 +139,9 @@ public final class KeyringSession: @unchecked Sendable {
         return environment
     }
 
-    private static func busConfig(listen: String, activation: Bool) -> String {
+    /// A session bus without service activation: nothing starts behind the
+    /// test's back (a second keyring racing the first, a prompt window).
+    private static func busConfig(listen: String) -> String {
         """
         <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
          "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -144,7 +149,6 @@ public final class KeyringSession: @unchecked Sendable {
           <type>session</type>
           <listen>\(listen)</listen>
           <auth>EXTERNAL</auth>
-          \(activation ? "<standard_session_servicedirs/>" : "")
           <policy context="default">
             <allow send_destination="*" eavesdrop="true"/>
             <allow eavesdrop="true"/>
@@ -164,7 +168,8 @@ public final class KeyringSession: @unchecked Sendable {
         KEY=
         dbus-daemon --config-file="$D/bus.conf" --nofork --nopidfile --nosyslog &
         BUS=$!
-        trap 'kill $KEY $BUS 2>/dev/null; wait; exit 0' TERM INT
+        trap 'kill $KEY $BUS 2>/dev/null' EXIT
+        trap 'exit 0' TERM INT
         i=0
         while [ ! -S "$D/run/bus" ]; do
             i=$((i + 1)); [ $i -gt 1500 ] && { echo "dbus-daemon did not create its socket"; exit 1; }

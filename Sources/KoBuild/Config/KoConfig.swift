@@ -12,17 +12,17 @@ public struct KoConfig: Sendable {
     public var baseImageOverrides: [String: String] = [:]
     /// Platforms to build when none is given on the command line.
     public var defaultPlatforms: [String] = []
+    /// `go build` environment, flags and linker flags for commands without a `builds` entry of their own.
+    public var defaultEnv: [String] = []
+    public var defaultFlags: [String] = []
+    public var defaultLdflags: [String] = []
+    /// Per-command build settings.
+    public var builds: [BuildConfig] = []
     /// The file this came from, for messages.
     public var file: String?
 
     /// The base ko uses when nothing else is said.
     public static let builtInBaseImage = "cgr.dev/chainguard/static:latest"
-
-    /// Keys ko defines; the ones not yet acted on here are accepted quietly.
-    static let knownKeys: Set<String> = [
-        "defaultBaseImage", "baseImageOverrides", "defaultPlatforms", "defaultEnv",
-        "defaultFlags", "defaultLdflags", "builds",
-    ]
 
     public init() {}
 
@@ -60,50 +60,5 @@ public struct KoConfig: Sendable {
         }
         let local = directory + "/.ko.yaml"
         return fileManager.fileExists(atPath: local) ? local : nil
-    }
-
-    static func parse(_ root: YAMLNode, file: String, logger: Logger) throws -> KoConfig {
-        var config = KoConfig()
-        config.file = file
-        guard case let .mapping(pairs, _) = root else {
-            if case .scalar("", _) = root { return config }
-            throw BuildError.invalidConfig(file: file, line: root.line, reason: "expected a mapping of keys")
-        }
-        for (key, keyLine, value) in pairs {
-            switch key {
-            case "defaultBaseImage":
-                config.defaultBaseImage = try string(value, key: key, file: file)
-            case "baseImageOverrides":
-                guard case let .mapping(overrides, _) = value else {
-                    throw BuildError.invalidConfig(file: file, line: value.line,
-                                                   reason: "'baseImageOverrides' must map import paths to images")
-                }
-                for (importPath, _, image) in overrides {
-                    config.baseImageOverrides[importPath] = try string(image, key: importPath, file: file)
-                }
-            case "defaultPlatforms":
-                switch value {
-                case let .sequence(items, _):
-                    config.defaultPlatforms = try items.map { try string($0, key: key, file: file) }
-                case let .scalar(text, _):
-                    config.defaultPlatforms = text.split(separator: ",").map(String.init)
-                default:
-                    throw BuildError.invalidConfig(file: file, line: value.line,
-                                                   reason: "'defaultPlatforms' must be a list of platforms")
-                }
-            default:
-                if !knownKeys.contains(key) {
-                    logger.warning("\(file):\(keyLine): unknown key '\(key)' is ignored")
-                }
-            }
-        }
-        return config
-    }
-
-    private static func string(_ node: YAMLNode, key: String, file: String) throws -> String {
-        guard let text = node.scalar else {
-            throw BuildError.invalidConfig(file: file, line: node.line, reason: "'\(key)' must be a string")
-        }
-        return text
     }
 }

@@ -11,34 +11,47 @@ struct BaseImage: Sendable {
     var manifest: Manifest
     var config: ImageConfig
 
-    /// Fetches `name` and, when it is an index, the child for `platform`.
-    static func fetch(_ name: String, platform: Platform, registry: RegistryClient) throws -> BaseImage {
-        let reference = try ImageReference(parsing: name)
-        var remote = try registry.manifest(for: reference)
-        let wasIndex = remote.isIndex
-        if wasIndex {
-            let index = try ImageIndex(parsing: remote.bytes)
-            let child = try PlatformMatch.select(platform, from: index, baseName: reference.description)
-            remote = try registry.manifest(for: reference.repositoryReference.at(child.digest))
-        }
+    /// Fetches the single image `descriptor` names in `reference`'s repository.
+    static func fetch(_ reference: ImageReference, remote: RemoteManifest,
+                      registry: RegistryClient) throws -> BaseImage {
         guard MediaType.isManifest(remote.mediaType) else {
-            throw BuildError.baseImage(reference: name, reason: "unsupported manifest type \(remote.mediaType)")
+            throw BuildError.baseImage(reference: reference.description,
+                                       reason: "unsupported manifest type \(remote.mediaType)")
         }
         let manifest = try Manifest(parsing: remote.bytes)
         let configBytes = try registry.blob(manifest.config.digest, from: reference.repositoryReference)
         let config = try ImageConfig(parsing: configBytes)
-        // An index already chose by platform; a single image must say it fits.
-        if !wasIndex, !config.platform.os.isEmpty, !PlatformMatch.matches(config.platform, wanted: platform) {
-            throw BuildError.platformMismatch(base: reference.description, wanted: platform.description,
-                                              available: [config.platform.description])
-        }
         return BaseImage(name: reference.description, reference: reference, descriptor: remote.descriptor,
                          manifest: manifest, config: config)
     }
-
 }
 
-/// How ko matches a wanted platform against a base image's platforms.
+/// What a base reference turned out to be, before choosing platforms.
+enum BaseImageSource: Sendable {
+    /// A single image, whose config says which platform it is.
+    case image(BaseImage)
+    /// An index: its children are chosen by platform, and fetched on demand.
+    case index(reference: ImageReference, remote: RemoteManifest, index: ImageIndex)
+
+    /// Resolves `name` to an image or an index.
+    static func fetch(_ name: String, registry: RegistryClient) throws -> BaseImageSource {
+        let reference = try ImageReference(parsing: name)
+        let remote = try registry.manifest(for: reference)
+        if remote.isIndex {
+            return .index(reference: reference, remote: remote, index: try ImageIndex(parsing: remote.bytes))
+        }
+        return .image(try BaseImage.fetch(reference, remote: remote, registry: registry))
+    }
+
+    var reference: ImageReference {
+        switch self {
+        case let .image(image): return image.reference
+        case let .index(reference, _, _): return reference
+        }
+    }
+}
+
+/// How ko matches wanted platforms against a base image's platforms.
 enum PlatformMatch {
     /// os and architecture must be equal; a wanted variant (or OS version)
     /// must be equal too, while an unspecified one accepts any.
@@ -49,16 +62,23 @@ enum PlatformMatch {
         return true
     }
 
-    /// The index entry for `wanted`; attestation entries (`unknown/unknown`) never match.
-    static func select(_ wanted: Platform, from index: ImageIndex, baseName: String) throws -> Descriptor {
+    /// The entries of `index` to build, in the base's order: every entry that
+    /// matches one of `wanted` (all of them when `wanted` is nil, for
+    /// `--platform=all`). Attestation entries (`unknown/unknown`) never match.
+    static func select(_ wanted: [Platform]?, from index: ImageIndex, baseName: String) throws -> [Descriptor] {
         let candidates = index.manifests.filter { entry in
             guard let platform = entry.platform else { return false }
             return platform.os != "unknown" && platform.architecture != "unknown"
         }
-        if let match = candidates.first(where: { $0.platform.map { matches($0, wanted: wanted) } ?? false }) {
-            return match
+        let chosen = candidates.filter { entry in
+            guard let platform = entry.platform else { return false }
+            return wanted.map { $0.contains { matches(platform, wanted: $0) } } ?? true
         }
-        throw BuildError.platformMismatch(base: baseName, wanted: wanted.description,
-                                          available: candidates.compactMap { $0.platform?.description })
+        guard !chosen.isEmpty else {
+            throw BuildError.platformMismatch(base: baseName,
+                                              wanted: wanted?.map(\.description).joined(separator: ",") ?? "all",
+                                              available: candidates.compactMap { $0.platform?.description })
+        }
+        return chosen
     }
 }

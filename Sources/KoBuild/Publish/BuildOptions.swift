@@ -14,8 +14,9 @@ public struct BuildOptions: Sendable {
     public var ociLayoutPath: String?
     /// `--insecure-registry`: plain HTTP and no TLS verification for every registry.
     public var insecureRegistry = false
-    /// Platforms to build; one for now.
-    public var platforms: [Platform] = [Platform(os: "linux", architecture: "amd64")]
+    /// `--platform` values as given; resolved with `.ko.yaml`'s
+    /// `defaultPlatforms` by `PlatformSelection` once the file is read.
+    public var platformFlags: [String] = []
     /// `-j/--jobs`: how many builds run at once.
     public var jobs = 1
     /// The directory ko runs in: targets and `.ko.yaml` are found from here.

@@ -19,15 +19,16 @@ struct ImagePublisher {
             try registry.uploadBlob(file: layer.path, descriptor: layer.descriptor, to: repository)
         }
         try registry.uploadBlob(bytes: image.configBytes, descriptor: image.configDescriptor, to: repository)
-        for tag in tags {
+        // Children of an index go up by digest; images by each tag.
+        let references = tags.isEmpty ? [repository.at(image.digest)] : tags.map { repository.tagged($0) }
+        for reference in references {
             // A tag that already names this exact manifest needs no PUT.
-            let current = try registry.manifestDescriptor(for: repository.tagged(tag))
-            if current?.digest == image.digest {
-                logger.debug("\(repository):\(tag) already points at \(image.digest)")
+            if try registry.manifestDescriptor(for: reference)?.digest == image.digest {
+                logger.debug("\(reference) already points at \(image.digest)")
                 continue
             }
             _ = try registry.putManifest(image.manifestBytes, mediaType: image.manifestDescriptor.mediaType,
-                                         reference: repository.tagged(tag))
+                                         reference: reference)
         }
     }
 
@@ -52,5 +53,17 @@ struct ImagePublisher {
     private func isDistributable(_ layer: Descriptor) -> Bool {
         !(layer.urls?.isEmpty == false) && !layer.mediaType.contains("foreign")
             && !layer.mediaType.contains("nondistributable")
+    }
+}
+
+extension ImagePublisher {
+    /// Pushes an index whose images are already in `repository`, under every tag.
+    func publishIndex(bytes: [UInt8], descriptor: Descriptor, to repository: RepositoryReference,
+                      tags: [String]) throws {
+        let references = tags.isEmpty ? [repository.at(descriptor.digest)] : tags.map { repository.tagged($0) }
+        for reference in references {
+            if try registry.manifestDescriptor(for: reference)?.digest == descriptor.digest { continue }
+            _ = try registry.putManifest(bytes, mediaType: descriptor.mediaType, reference: reference)
+        }
     }
 }

@@ -2,9 +2,12 @@ import KoImage
 
 /// Which platforms a build targets, by ko's rules.
 public enum PlatformSelection {
-    /// `--platform` values if given, else `GOOS`/`GOARCH`, else `linux/amd64`.
+    /// `--platform` values if given, else `defaultPlatforms` (from `.ko.yaml`
+    /// or `KO_DEFAULTPLATFORMS`), else `GOOS`/`GOARCH`, else `linux/amd64`.
     /// Combining `--platform` with `GOOS`/`GOARCH` is refused, as ko does.
-    public static func platforms(flags: [String], environment: [String: String]) throws -> [Platform] {
+    /// nil means `all`: every platform the base image offers.
+    public static func platforms(flags: [String], defaults: [String] = [],
+                                 environment: [String: String]) throws -> [Platform]? {
         let goos = environment["GOOS"].flatMap { $0.isEmpty ? nil : $0 }
         let goarch = environment["GOARCH"].flatMap { $0.isEmpty ? nil : $0 }
         if !flags.isEmpty {
@@ -12,8 +15,13 @@ public enum PlatformSelection {
                 throw BuildError.invalidFlag("cannot use --platform with GOOS=\"\(goos ?? "")\" "
                     + "and GOARCH=\"\(goarch ?? "")\": unset them or drop --platform")
             }
-            return try flags.map(parse)
+            return try expand(flags)
         }
+        let fromEnvironment = environment["KO_DEFAULTPLATFORMS"].map {
+            $0.split(separator: ",").map(String.init)
+        } ?? []
+        if !fromEnvironment.isEmpty { return try expand(fromEnvironment) }
+        if !defaults.isEmpty { return try expand(defaults) }
         if goos != nil || goarch != nil {
             var platform = Platform(os: goos ?? "linux", architecture: goarch ?? "amd64")
             if platform.architecture == "arm", let arm = environment["GOARM"], !arm.isEmpty {
@@ -22,6 +30,25 @@ public enum PlatformSelection {
             return [platform]
         }
         return [Platform(os: "linux", architecture: "amd64")]
+    }
+
+    /// Platform names to platforms; `all` anywhere means every platform.
+    static func expand(_ names: [String]) throws -> [Platform]? {
+        if names.contains("all") { return nil }
+        return try names.map { $0 == "host" ? host() : try parse($0) }
+    }
+
+    /// The machine ko runs on (`--platform=host`, beyond ko), in Go's names.
+    public static func host() -> Platform {
+        #if arch(x86_64)
+        return Platform(os: "linux", architecture: "amd64")
+        #elseif arch(arm64)
+        return Platform(os: "linux", architecture: "arm64")
+        #elseif arch(arm)
+        return Platform(os: "linux", architecture: "arm", variant: "v7")
+        #else
+        return Platform(os: "linux", architecture: "unknown")
+        #endif
     }
 
     /// Parses `os/arch[/variant][:osversion]`.

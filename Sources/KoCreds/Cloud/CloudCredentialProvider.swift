@@ -14,7 +14,7 @@ import KoLog
 /// credential file's `token_uri`) and `KO_ACR_EXCHANGE_URL` for the ACR
 /// exchange. The metadata server is asked only when `GCE_METADATA_HOST` is
 /// set or the machine says it is a Compute Engine VM.
-public struct CloudCredentialProvider: Sendable {
+public struct CloudCredentialProvider: CredentialExchange, Sendable {
     private let environment: CloudEnvironment
     private let http: HTTPClient
     private let logger: Logger
@@ -47,7 +47,11 @@ public struct CloudCredentialProvider: Sendable {
     ///
     /// - Throws: `CloudCredentialError` when an identity is configured but
     ///   unusable, or a token exchange fails.
-    public func credential(forRegistry host: String) throws -> (username: String, secret: String)? {
+    public func credential(forRegistry host: String) throws -> Credential? {
+        try minted(forRegistry: host).map { Credential(username: $0.username, secret: $0.secret) }
+    }
+
+    private func minted(forRegistry host: String) throws -> (username: String, secret: String)? {
         guard let registry = CloudRegistry.classify(host) else { return nil }
         switch registry {
         case .github:

@@ -89,19 +89,20 @@ enum AtomicFile {
         }
         let temporary = String(cString: template)
         do {
+            defer { close(descriptor) }
             try writeAll(bytes, to: descriptor, path: temporary)
             try copyOwnership(from: path, to: descriptor, temporary: temporary)
             guard fsync(descriptor) == 0 else {
                 throw ConfigFileError.io(path: temporary, operation: "sync", reason: lastErrorText())
             }
-            close(descriptor)
-            guard rename(temporary, path) == 0 else {
-                throw ConfigFileError.io(path: path, operation: "replace", reason: lastErrorText())
-            }
         } catch {
-            close(descriptor)
             unlink(temporary)
             throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = lastErrorText()
+            unlink(temporary)
+            throw ConfigFileError.io(path: path, operation: "replace", reason: reason)
         }
         syncDirectory(directoryPath)
     }

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// Where the Docker CLI keeps the credential of one registry.
 public enum CredentialLocation: Equatable, Sendable {
     /// A credential helper: `credHelpers[server]`, else `credsStore`. The
@@ -19,11 +17,12 @@ extension DockerConfigFile {
     /// `credHelpers[server]` (also under another spelling of the same
     /// registry) wins, then `credsStore`, then `auths`. Like the Docker CLI,
     /// a config without any credential settings uses the platform default
-    /// helper when it is installed on `searchPath`: `pass` when the `pass`
-    /// program is there, otherwise `secretservice`.
-    public func credentialLocation(forServer server: String, searchPath: String) throws -> CredentialLocation {
+    /// helper when it is installed on the environment's PATH (see
+    /// `detectDefaultStore`).
+    public func credentialLocation(forServer server: String, environment: [String: String]) throws
+        -> CredentialLocation {
         if let helper = try credentialHelper(forServer: server) { return .helper(helper) }
-        if let store = try effectiveCredentialsStore(searchPath: searchPath) { return .helper(store) }
+        if let store = try effectiveCredentialsStore(environment: environment) { return .helper(store) }
         return .configFile
     }
 
@@ -44,30 +43,29 @@ extension DockerConfigFile {
 
     /// `credsStore`, or, when the file holds no credential settings at all,
     /// the default helper the Docker CLI would pick on this machine.
-    public func effectiveCredentialsStore(searchPath: String) throws -> String? {
+    public func effectiveCredentialsStore(environment: [String: String]) throws -> String? {
         if let store = try credentialsStore() { return store }
         guard try credentialHelpers().isEmpty, try authKeys().isEmpty else { return nil }
-        return DockerConfigFile.detectDefaultStore(searchPath: searchPath)
+        return DockerConfigFile.detectDefaultStore(environment: environment)
     }
 
     /// The Docker CLI's Linux default: `pass` if the `pass` program is
     /// installed, else `secretservice`, provided its helper is installed.
     ///
     /// Better than the Docker CLI: `secretservice` is only picked when a
-    /// session bus is there to reach it. On a headless CI machine with the
-    /// helper package installed, docker's own choice makes every login fail;
-    /// here such a login falls back to `auths`, with the unencrypted warning.
-    static func detectDefaultStore(searchPath: String,
-                                   sessionBus: String? = ProcessInfo.processInfo
-                                       .environment["DBUS_SESSION_BUS_ADDRESS"]) -> String? {
+    /// session bus is there to reach it (DBUS_SESSION_BUS_ADDRESS, or
+    /// `$XDG_RUNTIME_DIR/bus`). On a headless CI machine with the helper
+    /// package installed, docker's own choice makes every login fail; here
+    /// such a login falls back to `auths`, with the unencrypted warning.
+    static func detectDefaultStore(environment: [String: String]) -> String? {
+        let searchPath = environment["PATH"] ?? ProcessEnvironment.defaultSearchPath
         let hasPass = ProcessEnvironment.findExecutable("pass", searchPath: searchPath) != nil
-        if !hasPass, (sessionBus ?? "").isEmpty { return nil }
+        if !hasPass && !ProcessEnvironment.hasSessionBus(environment) { return nil }
         let candidate = hasPass ? "pass" : "secretservice"
         guard ProcessEnvironment.findExecutable("docker-credential-" + candidate, searchPath: searchPath) != nil
         else { return nil }
         return candidate
     }
-
     /// The `auths` keys that name `server`'s registry, best first: the exact
     /// key, other spellings of the whole registry (`https://host/v1/`,
     /// `http://Host`), and last, as the Docker CLI also accepts them, keys

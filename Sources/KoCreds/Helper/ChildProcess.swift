@@ -26,6 +26,8 @@ struct ChildProcess {
 
     let executable: String
     let arguments: [String]
+    /// The child's environment; nil passes ours on.
+    var environment: [String: String]? = nil
 
     /// Runs the program and waits for it, at most `timeout` seconds.
     func run(input: [UInt8], timeout: Double) throws -> Outcome {
@@ -87,10 +89,24 @@ struct ChildProcess {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { variables in
+            variables.map { strdup($0.key + "=" + $0.value) } + [nil]
+        }
+        defer { for pointer in envp ?? [] { free(pointer) } }
         var pid: pid_t = 0
-        let result = argv.withUnsafeBufferPointer { buffer -> Int32 in
-            guard let arguments = buffer.baseAddress else { return EINVAL }
-            return posix_spawn(&pid, executable, &actions, &attributes, arguments, environ)
+        var result: Int32 = 0
+        for attempt in 0..<5 {
+            result = argv.withUnsafeBufferPointer { buffer -> Int32 in
+                guard let arguments = buffer.baseAddress else { return EINVAL }
+                guard let envp else { return posix_spawn(&pid, executable, &actions, &attributes, arguments, environ) }
+                return envp.withUnsafeBufferPointer { variables in
+                    posix_spawn(&pid, executable, &actions, &attributes, arguments, variables.baseAddress)
+                }
+            }
+            // ETXTBSY: a program written a moment ago is still open for
+            // writing in a process forked meanwhile; it goes away at its exec.
+            guard result == ETXTBSY else { break }
+            usleep(UInt32(10_000 << attempt))
         }
         guard result == 0 else { throw Failure.spawn(errorText(result)) }
         return pid

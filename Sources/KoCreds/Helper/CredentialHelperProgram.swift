@@ -10,13 +10,24 @@ public struct CredentialHelperProgram: CredentialStore {
     /// Seconds each call may take.
     public let timeout: Double
     private let searchPath: String
+    private let environment: [String: String]?
 
     /// The helper called `docker-credential-<name>`, looked up on `searchPath`
-    /// (the PATH environment variable by default).
+    /// (the PATH environment variable by default), run with our environment.
     public init(name: String, timeout: Double = 60, searchPath: String? = nil) {
         self.name = name
         self.timeout = timeout
-        self.searchPath = searchPath ?? ProcessEnvironment.value("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
+        self.searchPath = searchPath ?? ProcessEnvironment.value("PATH") ?? ProcessEnvironment.defaultSearchPath
+        self.environment = nil
+    }
+
+    /// The helper looked up on `environment`'s PATH and run with `environment`
+    /// (which reaches the helper, as does everything in it but its input).
+    public init(name: String, timeout: Double = 60, environment: [String: String]) {
+        self.name = name
+        self.timeout = timeout
+        self.searchPath = environment["PATH"] ?? ProcessEnvironment.defaultSearchPath
+        self.environment = environment
     }
 
     /// The program name, `docker-credential-<name>`.
@@ -72,8 +83,8 @@ public struct CredentialHelperProgram: CredentialStore {
         }
         let outcome: ChildProcess.Outcome
         do {
-            outcome = try ChildProcess(executable: executable, arguments: [action]).run(input: input,
-                                                                                       timeout: timeout)
+            outcome = try ChildProcess(executable: executable, arguments: [action], environment: environment)
+                .run(input: input, timeout: timeout)
         } catch ChildProcess.Failure.timedOut {
             throw CredentialHelperError.timedOut(program: programName, action: action, seconds: Int(timeout))
         } catch ChildProcess.Failure.spawn(let reason) {

@@ -30,7 +30,9 @@ public final class KeyringStore: CredentialStore {
     }
 
     public func store(_ credential: Credential, forServer server: String) throws {
-        guard !server.isEmpty else { throw KeyringError.invalidRequest(CredentialHelperProtocol.missingServerURLMessage) }
+        guard !server.isEmpty else {
+            throw KeyringError.invalidRequest(CredentialHelperProtocol.missingServerURLMessage)
+        }
         guard !credential.username.isEmpty else {
             throw KeyringError.invalidRequest(CredentialHelperProtocol.missingUsernameMessage)
         }

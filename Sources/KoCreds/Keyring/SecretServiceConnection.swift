@@ -35,12 +35,11 @@ final class SecretServiceConnection {
 
     /// Fails early, with the fix, when no session bus address can be found.
     static func checkSessionBus() throws {
-        if let address = ProcessEnvironment.value("DBUS_SESSION_BUS_ADDRESS"), !address.isEmpty { return }
-        if let runtime = ProcessEnvironment.value("XDG_RUNTIME_DIR"), !runtime.isEmpty {
-            var info = stat()
-            if stat(runtime + "/bus", &info) == 0, info.st_mode & S_IFMT == S_IFSOCK { return }
+        var environment: [String: String] = [:]
+        for name in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+            environment[name] = ProcessEnvironment.value(name)
         }
-        throw KeyringError.noSessionBus
+        guard ProcessEnvironment.hasSessionBus(environment) else { throw KeyringError.noSessionBus }
     }
 
     // MARK: - Items
@@ -51,11 +50,19 @@ final class SecretServiceConnection {
         let table = GLibHashTable(strings: attributes)
         var flags = SECRET_SEARCH_ALL.rawValue
         if unlock { flags |= SECRET_SEARCH_UNLOCK.rawValue }
-        var error: UnsafeMutablePointer<GError>?
-        let list = secret_service_search_sync(service, schema, table.table, SecretSearchFlags(rawValue: flags),
+        var list: UnsafeMutablePointer<GList>?
+        for attempt in 1...3 {
+            var error: UnsafeMutablePointer<GError>?
+            list = secret_service_search_sync(service, schema, table.table, SecretSearchFlags(rawValue: flags),
                                               deadline.cancellable, &error)
-        if let error {
-            if let list { g_list_free_full(list, g_object_unref) }
+            guard let error else { break }
+            if let found = list { g_list_free_full(found, g_object_unref) }
+            // An item deleted by another client between the search and the
+            // reading of its properties: search again.
+            if attempt < 3 && SecretServiceConnection.isVanishedItem(error) {
+                g_error_free(error)
+                continue
+            }
             throw translate(error, operation: "search the keyring")
         }
         var items: [KeyringItem] = []
@@ -125,6 +132,16 @@ final class SecretServiceConnection {
     }
 
     // MARK: - Errors
+
+    /// True for "No such secret item": the item went away while we looked.
+    static func isVanishedItem(_ error: UnsafeMutablePointer<GError>) -> Bool {
+        if let name = g_dbus_error_get_remote_error(error) {
+            defer { g_free(name) }
+            if String(cString: name) == "org.freedesktop.Secret.Error.NoSuchObject" { return true }
+        }
+        let message = error.pointee.message.map { String(cString: $0) } ?? ""
+        return message.hasPrefix("No such secret item") || message.contains("UnknownObject")
+    }
 
     /// Turns a GError (freed here) into a `KeyringError` that says what to do.
     func translate(_ error: UnsafeMutablePointer<GError>?, operation: String) -> KeyringError {

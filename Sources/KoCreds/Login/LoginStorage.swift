@@ -42,10 +42,11 @@ public struct LoginStorage {
     /// The store behind the helper name `ko`.
     public let keyring: CredentialStore
     public let helperTimeout: Double
-    private let searchPath: String
+    private let environment: [String: String]
 
     /// Storage for the config the environment names (`DOCKER_CONFIG`,
-    /// `HOME`), or for `configPath` when given.
+    /// `HOME`), or for `configPath` when given. External helpers are found on
+    /// the environment's PATH and run with that environment.
     public init(configPath: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 keyring: CredentialStore = KeyringStore(),
@@ -53,7 +54,7 @@ public struct LoginStorage {
         self.configPath = try configPath ?? DockerConfigFile.defaultPath(environment: environment)
         self.keyring = keyring
         self.helperTimeout = helperTimeout
-        self.searchPath = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        self.environment = environment
     }
 
     /// The docker warning for credentials kept in config.json.
@@ -68,7 +69,7 @@ public struct LoginStorage {
     public func store(_ credential: Credential, forRegistry registry: String) throws -> LoginOutcome {
         let server = ServerAddress(registry).registryKey
         let config = try DockerConfigFile.load(path: configPath)
-        let location = try config.credentialLocation(forServer: server, searchPath: searchPath)
+        let location = try config.credentialLocation(forServer: server, environment: environment)
 
         guard case let .helper(name) = location else {
             try DockerConfigFile.update(path: configPath) { config in
@@ -82,12 +83,15 @@ public struct LoginStorage {
 
         try store(named: name).store(credential, forServer: server)
         // As the Docker CLI does: keep an `auths` entry without secrets (so
-        // the registry shows as logged in), drop any plaintext copy, and
-        // record a default store that was detected rather than configured.
+        // the registry shows as logged in) and record a default store that
+        // was detected rather than configured. Beyond it: drop plaintext
+        // copies under every spelling of the registry, not just the key.
         try DockerConfigFile.update(path: configPath) { config in
-            var entry = try config.authEntry(forKey: server) ?? AuthEntry()
-            entry.clearCredential()
-            try config.setAuthEntry(entry, forKey: server)
+            for key in try config.authKeys(matching: server) + [server] where !ServerAddress(key).isRepositoryScoped {
+                var entry = try config.authEntry(forKey: key) ?? AuthEntry()
+                entry.clearCredential()
+                try config.setAuthEntry(entry, forKey: key)
+            }
             if try config.credentialHelper(forServer: server) == nil, try config.credentialsStore() == nil {
                 config.setCredentialsStore(name)
             }
@@ -102,7 +106,7 @@ public struct LoginStorage {
         let address = ServerAddress(registry)
         let server = address.registryKey
         let config = try DockerConfigFile.load(path: configPath)
-        let location = try config.credentialLocation(forServer: server, searchPath: searchPath)
+        let location = try config.credentialLocation(forServer: server, environment: environment)
         let variants = address.isDockerHub ? [server] : [server, "http://" + server, "https://" + server]
 
         var removed = false
@@ -137,6 +141,6 @@ public struct LoginStorage {
 
     private func store(named name: String) -> CredentialStore {
         if name == DockerConfigFile.inProcessHelperName { return keyring }
-        return CredentialHelperProgram(name: name, timeout: helperTimeout, searchPath: searchPath)
+        return CredentialHelperProgram(name: name, timeout: helperTimeout, environment: environment)
     }
 }

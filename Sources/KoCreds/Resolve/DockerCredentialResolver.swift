@@ -17,10 +17,11 @@ public struct DockerCredentialResolver {
     public let keyring: CredentialStore
     /// Seconds an external helper may take.
     public let helperTimeout: Double
-    private let searchPath: String
+    private let environment: [String: String]
 
     /// A resolver for the config the environment names (`DOCKER_CONFIG`,
-    /// `HOME`), or for `configPath` when given.
+    /// `HOME`), or for `configPath` when given. External helpers are found on
+    /// the environment's PATH and run with that environment.
     public init(configPath: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 exchanges: [CredentialExchange] = [],
@@ -30,7 +31,7 @@ public struct DockerCredentialResolver {
         self.exchanges = exchanges
         self.keyring = keyring
         self.helperTimeout = helperTimeout
-        self.searchPath = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        self.environment = environment
     }
 
     /// The credential for `registry` (`host[:port]`, or any Docker Hub name),
@@ -45,7 +46,7 @@ public struct DockerCredentialResolver {
         let config = try DockerConfigFile.load(path: configPath)
 
         var helperError: Error?
-        if case let .helper(name) = try config.credentialLocation(forServer: server, searchPath: searchPath) {
+        if case let .helper(name) = try config.credentialLocation(forServer: server, environment: environment) {
             do {
                 if let credential = try store(named: name).credential(forServer: server) { return credential }
             } catch {
@@ -67,6 +68,6 @@ public struct DockerCredentialResolver {
     /// The store a helper name stands for.
     func store(named name: String) -> CredentialStore {
         if name == DockerConfigFile.inProcessHelperName { return keyring }
-        return CredentialHelperProgram(name: name, timeout: helperTimeout, searchPath: searchPath)
+        return CredentialHelperProgram(name: name, timeout: helperTimeout, environment: environment)
     }
 }

@@ -58,6 +58,28 @@ public final class TarWriter {
         try pad(Int64(bytes.count))
     }
 
+    /// Adds a regular file of `size` bytes whose content `produce` hands to
+    /// its sink, in order. Producing more or fewer bytes than `size` would
+    /// corrupt the archive, so it throws.
+    public func addFile(_ path: String, size: Int64, mode: Int64 = 0o644, modificationTime: Int64 = 0,
+                        contents produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        try writeHeader(TarHeader(name: path, kind: .regular, mode: mode, size: size,
+                                  modificationTime: modificationTime))
+        var remaining = size
+        try produce { chunk in
+            guard Int64(chunk.count) <= remaining else {
+                throw LayerError.fileChangedWhileReading(path: path, expected: size,
+                                                         actual: size - remaining + Int64(chunk.count))
+            }
+            remaining -= Int64(chunk.count)
+            try emit(chunk)
+        }
+        guard remaining == 0 else {
+            throw LayerError.fileChangedWhileReading(path: path, expected: size, actual: size - remaining)
+        }
+        try pad(size)
+    }
+
     /// Adds a symbolic link to `target`.
     public func addSymlink(_ path: String, target: String, mode: Int64 = 0o777, modificationTime: Int64 = 0) throws {
         try writeHeader(TarHeader(name: path, kind: .symlink, mode: mode, modificationTime: modificationTime,

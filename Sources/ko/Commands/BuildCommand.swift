@@ -49,11 +49,11 @@ enum BuildCommand {
                                                                            logger: context.logger),
                                        userAgent: KoVersion.userAgent,
                                        logger: context.logger)
-        let references = try session.buildAll(targets)
-        for reference in references { print(reference) }
+        let results = try session.buildAll(targets)
+        for result in results { print(result.reference) }
         fflush(stdout)
         if let path = arguments.value("image-refs") {
-            let text = references.map { $0 + "\n" }.joined()
+            let text = results.flatMap { [$0.reference] + $0.children }.map { $0 + "\n" }.joined()
             guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
                 throw CommandError.cannotWrite(path)
             }
@@ -76,8 +76,7 @@ enum BuildCommand {
         options.push = arguments.flag("push")
         options.ociLayoutPath = arguments.value("oci-layout-path")
         options.insecureRegistry = arguments.flag("insecure-registry")
-        options.platforms = try PlatformSelection.platforms(flags: arguments.list("platform"),
-                                                            environment: context.environment)
+        options.platformFlags = arguments.list("platform")
         if let jobs = arguments.value("jobs") {
             guard let count = Int(jobs), count > 0 else {
                 throw UsageError("--jobs takes a positive number, not '\(jobs)'")
