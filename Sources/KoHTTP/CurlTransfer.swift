@@ -27,6 +27,8 @@ final class CurlTransfer {
     private(set) var bodyOverflowed = false
     private(set) var sinkError: Error?
     private(set) var headersOverflowed = false
+    /// An error document reached its cap and the transfer was stopped there.
+    private(set) var errorBodyCapped = false
     /// The peer address the request was refused for, when `forbidsSpecialAddresses`.
     private(set) var refusedAddress: (address: String, reason: String)?
     private var headerBytes = 0
@@ -115,11 +117,16 @@ final class CurlTransfer {
             body.append(contentsOf: bytes)
             return true
         default:
-            // An error document: keep the first part, drain the rest.
+            // An error document: keep the first part and stop there, so that
+            // an endless one cannot hold the client.
             var cap = CurlTransfer.errorBodyLimit
             if case let .collect(limit) = target { cap = min(cap, limit) }
             let room = max(0, cap - body.count)
             body.append(contentsOf: bytes.prefix(room))
+            if bytes.count > room {
+                errorBodyCapped = true
+                return false
+            }
             return true
         }
     }

@@ -18,6 +18,8 @@ public final class HTTPClient: @unchecked Sendable {
     public let userAgent: String
     /// Receives one `trace` entry per exchange, secrets redacted.
     public let logger: Logger
+    /// `HOST:PORT:ADDRESS` entries pinning names to addresses, as `curl --resolve`.
+    public let resolve: [String]
 
     /// Redirects followed per request before giving up.
     public static let maximumRedirects = 10
@@ -33,7 +35,9 @@ public final class HTTPClient: @unchecked Sendable {
     /// `SSL_CERT_FILE` / `SSL_CERT_DIR`, and take `KO_HTTP_STALL_TIMEOUT`.
     public init(security: TransportSecurity = TransportSecurity(),
                 userAgent: String = "ko", logger: Logger = .silent,
-                timeouts: HTTPTimeouts = HTTPTimeouts(environment: ProcessInfo.processInfo.environment)) {
+                timeouts: HTTPTimeouts = HTTPTimeouts(environment: ProcessInfo.processInfo.environment),
+                resolve: [String] = []) {
+        self.resolve = resolve
         self.security = security
         self.userAgent = userAgent
         self.logger = logger
@@ -155,12 +159,17 @@ public final class HTTPClient: @unchecked Sendable {
         defer { returnHandle(handle) }
 
         let headerList = try configure(handle, for: request, transfer: transfer)
+        let resolveList = try CurlHeaderList(resolve)
+        if !resolve.isEmpty {
+            try handle.set(CURLOPT_RESOLVE, pointer: UnsafeMutableRawPointer(resolveList.raw), url: request.url)
+        }
         let started = Date()
         logRequest(request)
-        let outcome: Result<Void, Error> = withExtendedLifetime((transfer, headerList)) {
+        let outcome: Result<Void, Error> = withExtendedLifetime((transfer, headerList, resolveList)) {
             Result { try handle.perform(url: request.url) }
         }
-        if case let .failure(error) = outcome {
+        // An error document past its cap was cut on purpose: the response stands.
+        if case let .failure(error) = outcome, !transfer.errorBodyCapped {
             throw failure(error, transfer: transfer, request: request, target: target)
         }
 

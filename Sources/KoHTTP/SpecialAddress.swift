@@ -40,9 +40,9 @@ public enum SpecialAddress {
 
     private static func reason(ipv6 bytes: [UInt8]) -> String? {
         if bytes.allSatisfy({ $0 == 0 }) { return "the unspecified address" }
-        // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) forms.
+        // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d, not ::1) forms.
         if bytes[0..<10].allSatisfy({ $0 == 0 }) && (bytes[10] == 0xff && bytes[11] == 0xff
-                                                     || bytes[10] == 0 && bytes[11] == 0) {
+                                                     || bytes[10] == 0 && bytes[11] == 0 && bytes[12] != 0) {
             return reason(ipv4: Array(bytes[12..<16]))
         }
         if bytes[0] == 0xfe && bytes[1] & 0xc0 == 0x80 { return "a link-local address" }

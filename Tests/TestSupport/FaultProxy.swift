@@ -35,6 +35,8 @@ public final class FaultProxy: @unchecked Sendable {
         case respondSized(status: Int, headers: [(String, String)] = [], size: Int, chunked: Bool = false)
         /// Answer 302 to the same path with a growing counter, forever.
         case redirectLoop
+        /// Answer `status` with an error document quoting the request's Authorization.
+        case echoAuthorization(status: Int, headers: [(String, String)] = [])
     }
 
     /// One rule: which requests (method, a regular expression searched in the
@@ -101,6 +103,11 @@ public final class FaultProxy: @unchecked Sendable {
             case .redirectLoop:
                 object["action"] = "respond"
                 object["redirect_loop"] = true
+            case let .echoAuthorization(status, headers):
+                object["action"] = "respond"
+                object["status"] = status
+                object["headers"] = pairs(headers)
+                object["echo_auth"] = true
             }
             return object
         }
@@ -132,9 +139,13 @@ public final class FaultProxy: @unchecked Sendable {
     private let logPath: String
     private let process: ProcessFixture
 
+    /// The certificate of an HTTPS proxy, to trust in clients.
+    public let certificatePath: String?
+
     /// Starts a proxy to `127.0.0.1:upstreamPort` (nil: a scripted server only)
-    /// on `listen` loopback ports.
-    public init(upstreamPort: Int?, listen: Int = 1, capturesTokens: Bool = false) throws {
+    /// on `listen` loopback ports; with `tlsNames`, over HTTPS with a fresh
+    /// self-signed certificate for those DNS names and 127.0.0.1.
+    public init(upstreamPort: Int?, listen: Int = 1, capturesTokens: Bool = false, tlsNames: [String]? = nil) throws {
         directory = try ProcessFixture.temporaryDirectory("ko-fault-proxy")
         planPath = directory + "/plan.json"
         logPath = directory + "/requests.jsonl"
@@ -144,6 +155,19 @@ public final class FaultProxy: @unchecked Sendable {
         var config: [String: Any] = ["port_file": portFile, "plan_file": planPath, "log_file": logPath,
                                      "listen": listen, "upstream": upstream ?? NSNull()]
         if capturesTokens { config["token_file"] = tokenFile }
+        if let tlsNames {
+            let certificate = directory + "/cert.pem"
+            let key = directory + "/key.pem"
+            let names = (tlsNames.map { "DNS:\($0)" } + ["IP:127.0.0.1"]).joined(separator: ",")
+            try ProcessRunner.check("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                                                "-out", certificate, "-days", "2", "-subj", "/CN=ko-hostile",
+                                                "-addext", "subjectAltName=\(names)"])
+            config["cert"] = certificate
+            config["key"] = key
+            certificatePath = certificate
+        } else {
+            certificatePath = nil
+        }
         let configPath = directory + "/config.json"
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
         try Data(#"{"rules":[]}"#.utf8).write(to: URL(fileURLWithPath: planPath))

@@ -13,6 +13,7 @@ CONFIG (a file):
                change the plan between steps
   log_file     one JSON line per request: method, path, host, the scheme of
                its Authorization (never the value), the rule that fired
+  cert, key    optional: speak HTTPS with this PEM certificate and key
   token_file   optional: every "token"/"access_token"/"refresh_token" value in
                forwarded JSON responses, one per line (secret-leak tests)
 
@@ -33,12 +34,15 @@ first and "times" is how often it fires (-1: always; default 1). Actions:
   respond         answer "status", "headers" ([[name, value]...]), "body"
                   (text), or "body_size" bytes of "x" streamed without a length
                   ("chunked": false) or with one; "redirect_loop": true answers
-                  302 to the same path plus "?n=N+1"
+                  302 to the same path plus "?n=N+1"; "echo_auth": true answers
+                  an error quoting the request's Authorization, decoded
 """
+import base64
 import json
 import os
 import re
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -229,8 +233,17 @@ def encode_head(status_line, headers, body_length, method):
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def synthesize(sock, method, target, rule):
+def synthesize(sock, method, target, rule, authorization=None):
     """The scripted answers of a hostile server."""
+    if rule.get("echo_auth"):
+        # A hostile server quoting back what it was sent, decoded too.
+        said = authorization or ""
+        try:
+            said += " " + base64.b64decode(said.split(" ", 1)[1]).decode("utf-8", "replace")
+        except (IndexError, ValueError):
+            pass
+        rule = dict(rule)
+        rule["body"] = json.dumps({"errors": [{"code": "DENIED", "message": "you sent " + said}]})
     if rule.get("redirect_loop"):
         match = re.search(r"[?&]n=(\d+)", target)
         n = int(match.group(1)) + 1 if match else 1
@@ -298,7 +311,7 @@ def handle_one(sock, reader):
     if action == "respond" or (CONFIG.get("upstream") is None and rule is None):
         if rule is None:
             rule = {"status": 404, "body": '{"errors":[{"code":"NOT_FOUND","message":"no rule"}]}'}
-        return synthesize(sock, method, target, rule)
+        return synthesize(sock, method, target, rule, authorization)
     if action == "status" and not rule.get("forward"):
         payload = rule.get("body", '{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}').encode()
         extra = "".join("%s: %s\r\n" % tuple(h) for h in rule.get("headers", []))
@@ -361,7 +374,10 @@ def serve(sock):
 
 def accept_loop(listener):
     while True:
-        client, _ = listener.accept()
+        try:
+            client, _ = listener.accept()
+        except (ssl.SSLError, OSError):
+            continue
         threading.Thread(target=serve, args=(client,), daemon=True).start()
 
 
@@ -377,6 +393,10 @@ def main():
         listener.listen(128)
         listeners.append(listener)
         ports.append(listener.getsockname()[1])
+    if CONFIG.get("cert"):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(CONFIG["cert"], CONFIG["key"])
+        listeners = [context.wrap_socket(listener, server_side=True) for listener in listeners]
     for listener in listeners[1:]:
         threading.Thread(target=accept_loop, args=(listener,), daemon=True).start()
     with open(CONFIG["port_file"] + ".all", "w") as f:
