@@ -9,6 +9,8 @@ public struct OptionSpec: Sendable {
         case value(placeholder: String)
         /// `-t a -t b` or `-t a,b`; every value is kept.
         case list(placeholder: String)
+        /// `--image-arg a --image-arg b`; every value is kept whole, commas included.
+        case repeated(placeholder: String)
     }
 
     public var long: String
@@ -32,7 +34,8 @@ public struct OptionSpec: Sendable {
         text += "--\(long)"
         switch kind {
         case .boolean: break
-        case let .value(placeholder), let .list(placeholder): text += " \(placeholder)"
+        case let .value(placeholder), let .list(placeholder), let .repeated(placeholder):
+            text += " \(placeholder)"
         }
         return text
     }

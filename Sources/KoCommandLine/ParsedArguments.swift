@@ -6,6 +6,9 @@ public struct ParsedArguments: Sendable {
     private var values: [String: [String]] = [:]
     private let spec: CommandSpec
 
+    /// The command these arguments belong to, for messages.
+    public var commandName: String { spec.name }
+
     /// Parses `arguments` (the words after the command name) GNU style:
     /// `--name value`, `--name=value`, `-n value`, `-nvalue`, `--flag=false`.
     public init(_ arguments: [String], spec: CommandSpec) throws {
@@ -30,7 +33,7 @@ public struct ParsedArguments: Sendable {
                     throw UsageError("flag --\(option.long) takes true or false, not '\(text)'")
                 }
                 values[option.long, default: []].append(text)
-            case .value, .list:
+            case .value, .list, .repeated:
                 let value: String
                 if let inlineValue {
                     value = inlineValue

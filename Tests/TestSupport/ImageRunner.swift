@@ -42,9 +42,21 @@ public enum ImageRunner {
         let user = process["user"] as? [String: Any]
         let uid = user?["uid"] as? Int ?? 0
         let gid = user?["gid"] as? Int ?? 0
-        let result = try ProcessRunner.run("/usr/bin/env",
-                                           ["-i"] + env + ["/usr/sbin/chroot", "--userspec=\(uid):\(gid)",
-                                                           "\(work.path)/bundle/rootfs"] + args)
+        let cwd = process["cwd"] as? String ?? "/"
+        // chroot(8) cannot change directory inside the new root, so a few
+        // lines of Python do what a runtime does: chroot, chdir, drop to the
+        // image's user, exec the entrypoint with exactly the image's env.
+        let launcher = """
+            import os, sys
+            root, cwd, uid, gid = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+            count = int(sys.argv[5])
+            env = dict(e.split("=", 1) for e in sys.argv[6:6 + count])
+            args = sys.argv[6 + count:]
+            os.chroot(root); os.chdir(cwd); os.setgroups([]); os.setgid(gid); os.setuid(uid)
+            os.execve(args[0], args, env)
+            """
+        let result = try ProcessRunner.run("python3", ["-c", launcher, "\(work.path)/bundle/rootfs", cwd,
+                                                       String(uid), String(gid), String(env.count)] + env + args)
         return Outcome(status: result.status, output: result.output, errorOutput: result.errorOutput,
                        runtimeConfig: config)
     }

@@ -47,6 +47,18 @@ public struct GoToolchain: Sendable {
         return package
     }
 
+    /// The import path of the local package `relative` (`./cmd/app`), without
+    /// requiring it to be a command.
+    public func importPath(of relative: String) throws -> String {
+        let result = try ChildProcess.run("go", ["list", "-f", "{{.ImportPath}}", "--", relative],
+                                          environment: environment, directory: directory)
+        let lines = result.outputText.split(separator: "\n")
+        guard result.status == 0, lines.count == 1 else {
+            throw BuildError.packageNotFound(target: relative, output: firstLines(result.errorText))
+        }
+        return String(lines[0])
+    }
+
     /// Compiles `package` for `platform` into `output`.
     ///
     /// ko's defaults come first (`CGO_ENABLED=0`, the platform's GOOS/GOARCH

@@ -19,6 +19,22 @@ public struct BuildOptions: Sendable {
     public var platformFlags: [String] = []
     /// `-j/--jobs`: how many builds run at once.
     public var jobs = 1
+    /// `--ldflags`: replaces the linker flags `.ko.yaml` gives.
+    public var ldflags: [String]?
+    /// `--disable-optimizations`: build for debuggers (`-gcflags all=-N -l`).
+    public var disableOptimizations = false
+    /// Image settings from flags, laid over `.ko.yaml`'s per-build `image`.
+    public var image = ImageSettings()
+    /// `--tag-only`: print `<repo>:<tag>` without the digest.
+    public var tagOnly = false
+    /// `--tarball`: also write the images to this file.
+    public var tarballPath: String?
+    /// `--sbom`: attach an SPDX SBOM to every image (ko's default) unless `none`.
+    public var sbom = true
+    /// `--sbom-dir`: also write each SBOM there.
+    public var sbomDirectory: String?
+    /// The version written into SBOMs as their creator.
+    public var koVersion = "unknown"
     /// The directory ko runs in: targets and `.ko.yaml` are found from here.
     public var workingDirectory: String
     /// The user's environment, handed to `go` and read for KO_* settings.

@@ -12,7 +12,13 @@ public final class BuildSession {
     let registry: RegistryClient
     let logger: Logger
     let platforms: [Platform]?
+    let planner: GoBuildPlanner
     private let scratch: ScratchDirectory
+    /// Everything built this run, kept for `--tarball`, which holds them all in one file.
+    private var artifacts: [(artifact: Artifact, repository: String)] = []
+    private let artifactsLock = NSLock()
+    /// SBOM bytes by the digest of the image or index they describe.
+    private var sboms: [Digest: [UInt8]] = [:]
 
     public init(options: BuildOptions, credentials: RegistryCredentialSource,
                 userAgent: String, logger: Logger) throws {
@@ -24,6 +30,7 @@ public final class BuildSession {
                                                          defaults: config.defaultPlatforms,
                                                          environment: options.environment)
         self.toolchain = GoToolchain(environment: options.environment, directory: options.workingDirectory)
+        self.planner = try GoBuildPlanner(config: config, options: options)
         self.registry = RegistryClient(credentials: credentials, insecure: options.insecureRegistry,
                                        userAgent: userAgent, logger: logger)
         self.scratch = try ScratchDirectory()
@@ -32,6 +39,10 @@ public final class BuildSession {
     /// Builds and publishes every target; returns one result per target, in order.
     public func buildAll(_ targets: [String]) throws -> [BuildResult] {
         if options.push, options.dockerRepo == nil { throw BuildError.dockerRepoUnset }
+        if options.tagOnly, options.tags.count != 1 {
+            throw BuildError.invalidFlag("--tag-only needs exactly one tag, got \(options.tags.count): "
+                + "pass one with -t")
+        }
         let packages = try ParallelWork.map(targets, width: options.jobs) { try toolchain.resolve($0) }
         var distinct: [GoPackage] = []
         for package in packages where !distinct.contains(package) { distinct.append(package) }
@@ -41,6 +52,7 @@ public final class BuildSession {
         let built = try ParallelWork.map(Array(zip(distinct, repositories)), width: options.jobs) {
             try buildAndPublish($0.0, repository: $0.1)
         }
+        if let tarball = options.tarballPath { try writeTarball(to: tarball) }
         return packages.map { package in built[distinct.firstIndex(of: package) ?? 0] }
     }
 
@@ -50,11 +62,12 @@ public final class BuildSession {
     }
 
     private func buildAndPublish(_ package: GoPackage, repository: String) throws -> BuildResult {
+        let settings = try planner.settings(for: package)
         // With one platform known up front, compile before touching the
         // network: a broken program should say so first.
         var compiled: (platform: Platform, binary: String)?
         if let wanted = platforms, wanted.count == 1 {
-            compiled = (wanted[0], try compile(package, for: wanted[0]))
+            compiled = (wanted[0], try compile(package, for: wanted[0], settings: settings))
         }
         let baseName = config.baseImage(for: package.importPath, environment: options.environment)
         let source = try BaseImageSource.fetch(baseName, registry: registry)
@@ -63,7 +76,7 @@ public final class BuildSession {
         switch source {
         case let .image(base):
             let image = try buildImage(package, base: base, platform: try singlePlatform(for: base),
-                                       compiled: compiled)
+                                       settings: settings, compiled: compiled)
             return try publish(.image(image, base: base), package: package, repository: repository)
         case let .index(reference, _, index):
             let entries = try PlatformMatch.select(platforms, from: index, baseName: reference.description)
@@ -71,7 +84,8 @@ public final class BuildSession {
                 let child = try registry.manifest(for: reference.repositoryReference.at(entry.digest))
                 let base = try BaseImage.fetch(reference, remote: child, registry: registry)
                 let platform = entry.platform ?? base.config.platform
-                return (try buildImage(package, base: base, platform: platform, compiled: compiled), base)
+                return (try buildImage(package, base: base, platform: platform, settings: settings,
+                                       compiled: compiled), base)
             }
             // One match gives a plain image, as ko does; several give an index.
             if images.count == 1 {
@@ -81,6 +95,11 @@ public final class BuildSession {
             var mutation = IndexMutation(baseIndex: index)
             for (image, entry) in zip(images.map(\.0), entries) { mutation.append(image, baseEntry: entry) }
             let (bytes, descriptor) = try mutation.build()
+            if options.sbom {
+                let sbom = try SPDXDocument.forIndex(mutation.index, descriptor: descriptor, images: images.map(\.0),
+                                                     koVersion: options.koVersion)
+                try recordSBOM(sbom, for: descriptor.digest, name: "\(package.commandName)-index")
+            }
             return try publish(.index(bytes: bytes, descriptor: descriptor, images: images), package: package,
                                repository: repository)
         }
@@ -101,25 +120,46 @@ public final class BuildSession {
 
     /// Lays `package`, compiled for `platform` (or reusing `compiled` when it
     /// was built for the same platform), over `base`.
-    private func buildImage(_ package: GoPackage, base: BaseImage, platform: Platform,
+    private func buildImage(_ package: GoPackage, base: BaseImage, platform: Platform, settings: GoBuildSettings,
                             compiled: (platform: Platform, binary: String)?) throws -> BuiltImage {
         let binary: String
         if let compiled, PlatformMatch.matches(platform, wanted: compiled.platform) {
             binary = compiled.binary
         } else {
-            binary = try compile(package, for: platform)
+            binary = try compile(package, for: platform, settings: settings)
         }
         let directory = (binary as NSString).deletingLastPathComponent
-        return try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
-                                          environment: options.environment, in: directory)
+        let image = try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
+                                               settings: settings.image, environment: options.environment,
+                                               in: directory)
+        if options.sbom {
+            let info = try GoBuildInfo.read(binary: binary, environment: options.environment)
+            let sbom = try SPDXDocument.forImage(image, buildInfo: info, koVersion: options.koVersion)
+            try recordSBOM(sbom, for: image.digest, name: "\(package.commandName)-\(platform.os)-"
+                               + "\(platform.architecture)\(platform.variant.map { "-" + $0 } ?? "")")
+        }
+        return image
+    }
+
+    /// Keeps an SBOM for publishing, and writes it to `--sbom-dir` when asked.
+    private func recordSBOM(_ sbom: [UInt8], for digest: Digest, name: String) throws {
+        artifactsLock.withLock { sboms[digest] = sbom }
+        guard let directory = options.sbomDirectory else { return }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = "\(directory)/\(name).spdx.json"
+        guard FileManager.default.createFile(atPath: path, contents: Data(sbom)) else {
+            throw BuildError.toolFailed("ko", "cannot write the SBOM to \(path)")
+        }
     }
 
     /// Compiles `package` for `platform` into a scratch directory of its own.
-    private func compile(_ package: GoPackage, for platform: Platform) throws -> String {
+    private func compile(_ package: GoPackage, for platform: Platform, settings: GoBuildSettings) throws -> String {
         let directory = try scratch.subdirectory(for: package.importPath + "@" + platform.description)
         let binary = directory + "/" + package.commandName
         logger.info("Building \(package.importPath) for \(platform)")
-        try toolchain.build(package, platform: platform, output: binary)
+        try GoToolchain(environment: options.environment, directory: settings.directory)
+            .build(package, platform: platform, output: binary, flags: settings.flags, ldflags: settings.ldflags,
+                   extraEnvironment: settings.environment)
         return binary
     }
 
@@ -140,6 +180,7 @@ public final class BuildSession {
         if let layoutPath = options.ociLayoutPath {
             try writeLayout(artifact, to: layoutPath)
         }
+        artifactsLock.withLock { artifacts.append((artifact, repository)) }
         let childReferences: [String]
         if case let .index(_, _, images) = artifact {
             childReferences = images.map { "\(repository)@\($0.0.digest)" }
@@ -154,16 +195,26 @@ public final class BuildSession {
         let target = try ImageReference(parsing: repository).repositoryReference
         logger.info("Publishing \(target)")
         let publisher = ImagePublisher(registry: registry, logger: logger)
+        var published: [Descriptor] = []
         switch artifact {
         case let .image(image, base):
             try publisher.publish(image, base: base, to: target, tags: options.tags, scratch: scratch.path)
+            published = [image.manifestDescriptor]
         case let .index(bytes, descriptor, images):
             try ParallelWork.map(images, width: options.jobs) { image, base in
                 try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
             }
             try publisher.publishIndex(bytes: bytes, descriptor: descriptor, to: target, tags: options.tags)
+            published = images.map(\.0.manifestDescriptor) + [descriptor]
         }
-        let reference = "\(repository)\(printedTag)@\(artifact.digest)"
+        let attachment = SBOMAttachment(registry: registry, logger: logger)
+        for descriptor in published {
+            if let sbom = artifactsLock.withLock({ sboms[descriptor.digest] }) {
+                attachment.attach(sbom, to: descriptor, in: target)
+            }
+        }
+        let reference = options.tagOnly ? "\(repository):\(options.tags[0])"
+            : "\(repository)\(printedTag)@\(artifact.digest)"
         logger.info("Published \(reference)")
         return BuildResult(importPath: package.importPath, reference: reference, digest: artifact.digest,
                            children: childReferences)
@@ -172,6 +223,36 @@ public final class BuildSession {
     /// ko shows the tag in the printed reference when exactly one tag other than `latest` was pushed.
     private var printedTag: String {
         options.tags.count == 1 && options.tags[0] != "latest" ? ":\(options.tags[0])" : ""
+    }
+
+    /// One file with every image of the run: docker-save format when all
+    /// are single images (what `docker load` takes), else an OCI archive.
+    private func writeTarball(to path: String) throws {
+        let entries = artifactsLock.withLock { artifacts }
+        let isIndex: (Artifact) -> Bool = { if case .index = $0 { return true } else { return false } }
+        func tags(_ repository: String) -> [String] { options.tags.map { "\(repository):\($0)" } }
+        func blobs(_ base: BaseImage) -> BlobSource {
+            RegistryBlobSource(registry: registry, repository: base.reference.repositoryReference)
+        }
+        if entries.contains(where: { isIndex($0.artifact) }) {
+            try OCIArchive.write(entries.map { entry -> OCIArchive.Entry in
+                switch entry.artifact {
+                case let .image(image, base):
+                    return OCIArchive.Entry(content: .image(image), tags: tags(entry.repository),
+                                            baseBlobs: blobs(base))
+                case let .index(bytes, descriptor, images):
+                    return OCIArchive.Entry(content: .index(bytes: bytes, descriptor: descriptor,
+                                                            images: images.map(\.0)),
+                                            tags: tags(entry.repository), baseBlobs: images.first.map { blobs($0.1) })
+                }
+            }, to: path)
+        } else {
+            try DockerTarball.write(entries.compactMap { entry -> DockerTarball.Entry? in
+                guard case let .image(image, base) = entry.artifact else { return nil }
+                return DockerTarball.Entry(image: image, tags: tags(entry.repository), baseBlobs: blobs(base))
+            }, to: path)
+        }
+        logger.info("Wrote \(path)")
     }
 
     private func writeLayout(_ artifact: Artifact, to path: String) throws {

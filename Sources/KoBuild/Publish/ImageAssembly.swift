@@ -6,7 +6,7 @@ enum ImageAssembly {
     /// ko's config edits and the base-image annotations. Layer files are
     /// written into `directory`.
     static func assemble(package: GoPackage, binary: String, base: BaseImage,
-                         platform: Platform, environment: [String: String],
+                         platform: Platform, settings: ImageSettings, environment: [String: String],
                          in directory: String) throws -> BuiltImage {
         var mutation = ImageMutation(baseManifest: base.manifest, baseConfig: base.config,
                                      baseMediaType: base.descriptor.mediaType)
@@ -24,12 +24,32 @@ enum ImageAssembly {
                                     kodataCreated: dataDate.map { ImageTime.rfc3339(epochSeconds: $0) }
                                         ?? ImageTime.goZero,
                                     binaryCreated: created ?? ImageTime.goZero)
-        mutation.applyKoConventions(appPath: appPath, created: created)
+        mutation.applyKoConventions(appPath: appPath, labels: settings.labels, created: created)
+        try apply(settings, to: &mutation)
         // The child of a multi-platform base says which platform it is.
         if mutation.config.os == nil { mutation.config.os = platform.os }
         if mutation.config.architecture == nil { mutation.config.architecture = platform.architecture }
         mutation.setBaseImageAnnotations(name: base.name, digest: base.descriptor.digest)
         return try mutation.build()
+    }
+
+    /// The image settings beyond ko's own edits: env, args, working
+    /// directory, user and manifest annotations.
+    private static func apply(_ settings: ImageSettings, to mutation: inout ImageMutation) throws {
+        var env = mutation.config.env ?? []
+        for entry in settings.env {
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
+                throw BuildError.invalidFlag("image env '\(entry)' is not KEY=VALUE")
+            }
+            let key = entry[..<equals]
+            env.removeAll { $0.split(separator: "=", maxSplits: 1).first == key }
+            env.append(entry)
+        }
+        mutation.config.env = env
+        if let args = settings.args { mutation.config.cmd = args }
+        if let workingDir = settings.workingDir { mutation.config.workingDir = workingDir }
+        if let user = settings.user { mutation.config.user = user }
+        mutation.annotations.merge(settings.annotations) { _, new in new }
     }
 
     /// An epoch-seconds environment variable, or nil when unset.

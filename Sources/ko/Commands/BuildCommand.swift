@@ -14,7 +14,14 @@ enum BuildCommand {
             'package main'. The image goes to $KO_DOCKER_REPO; its reference is printed on stdout, \
             one line per import path, in order.
             """,
-        options: [
+        options: publishOptions,
+        examples: [
+            ("ko build ./cmd/app", "Build ./cmd/app and push it to $KO_DOCKER_REPO"),
+            ("ko build --push=false --oci-layout-path out ./cmd/app", "Write an OCI layout without pushing"),
+        ])
+
+    /// The flags of every command that builds and publishes (build, resolve, apply, create, run).
+    static let publishOptions: [OptionSpec] = [
             OptionSpec("tags", short: "t", kind: .list(placeholder: "TAG"), default: "latest",
                        help: "Tags to push the image under; repeat or separate with commas."),
             OptionSpec("bare", help: "Name the image $KO_DOCKER_REPO itself, without the import path."),
@@ -33,13 +40,30 @@ enum BuildCommand {
                        help: "Platform to build, os/arch[/variant] (default $GOOS/$GOARCH, else linux/amd64)."),
             OptionSpec("jobs", short: "j", kind: .value(placeholder: "N"),
                        help: "How many builds run at once (default: the number of CPUs)."),
-            OptionSpec("sbom", kind: .value(placeholder: "FORMAT"), default: "none",
-                       help: "SBOM to attach; only 'none' is supported so far."),
-        ],
-        examples: [
-            ("ko build ./cmd/app", "Build ./cmd/app and push it to $KO_DOCKER_REPO"),
-            ("ko build --push=false --oci-layout-path out ./cmd/app", "Write an OCI layout without pushing"),
-        ])
+            OptionSpec("sbom", kind: .value(placeholder: "FORMAT"), default: "spdx",
+                       help: "SBOM to attach to each image: spdx, or none."),
+            OptionSpec("sbom-dir", kind: .value(placeholder: "DIR"),
+                       help: "Also write each SBOM to DIR."),
+            OptionSpec("tag-only", help: "Print <repo>:<tag> references, without the digest."),
+            OptionSpec("tarball", kind: .value(placeholder: "FILE"),
+                       help: "Also write the images to FILE: docker-save format, or an OCI archive for an index."),
+            OptionSpec("ldflags", kind: .repeated(placeholder: "FLAGS"),
+                       help: "Linker flags, replacing those of .ko.yaml; templates allowed."),
+            OptionSpec("disable-optimizations",
+                       help: "Build for debuggers: no optimizations, no inlining."),
+            OptionSpec("image-label", kind: .list(placeholder: "KEY=VALUE"),
+                       help: "Label to set in the image's config."),
+            OptionSpec("image-annotation", kind: .list(placeholder: "KEY=VALUE"),
+                       help: "Annotation to set in the image's manifest."),
+            OptionSpec("image-user", kind: .value(placeholder: "USER"),
+                       help: "User the image runs as."),
+            OptionSpec("image-env", kind: .repeated(placeholder: "KEY=VALUE"),
+                       help: "Environment variable to set in the image."),
+            OptionSpec("image-arg", kind: .repeated(placeholder: "ARG"),
+                       help: "Argument passed to the program (the image's Cmd); repeat for more."),
+            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"),
+                       help: "Working directory of the image."),
+    ]
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
         let options = try buildOptions(arguments, context)
@@ -85,20 +109,59 @@ enum BuildCommand {
         } else {
             options.jobs = ProcessInfo.processInfo.activeProcessorCount
         }
-        if let sbom = arguments.value("sbom"), sbom != "none" {
-            throw UsageError("--sbom=\(sbom) is not supported yet; use --sbom=none")
+        options.tagOnly = arguments.flag("tag-only")
+        options.tarballPath = arguments.value("tarball")
+        if arguments.isSet("ldflags") { options.ldflags = arguments.list("ldflags") }
+        options.disableOptimizations = arguments.flag("disable-optimizations")
+        options.image = try imageSettings(arguments)
+        switch arguments.value("sbom") ?? "spdx" {
+        case "spdx": options.sbom = true
+        case "none": options.sbom = false
+        case let other: throw UsageError("--sbom=\(other) is not supported: use spdx or none")
         }
+        options.sbomDirectory = arguments.value("sbom-dir")
+        options.koVersion = KoVersion.number
         return options
+    }
+}
+
+extension BuildCommand {
+    /// The image settings given as flags.
+    static func imageSettings(_ arguments: ParsedArguments) throws -> ImageSettings {
+        var settings = ImageSettings()
+        settings.labels = try keyValues(arguments.list("image-label"), flag: "image-label")
+        settings.annotations = try keyValues(arguments.list("image-annotation"), flag: "image-annotation")
+        settings.user = arguments.value("image-user")
+        settings.env = arguments.list("image-env")
+        _ = try keyValues(settings.env, flag: "image-env")
+        if arguments.isSet("image-arg") { settings.args = arguments.list("image-arg") }
+        settings.workingDir = arguments.value("image-workdir")
+        return settings
+    }
+
+    static func keyValues(_ entries: [String], flag: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for entry in entries {
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
+                throw UsageError("--\(flag) takes KEY=VALUE, not '\(entry)'")
+            }
+            result[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        return result
     }
 }
 
 /// Failures of the command line tool itself, outside the libraries.
 enum CommandError: Error, CustomStringConvertible {
     case cannotWrite(String)
+    case missingTool(String, String)
+    case toolFailed(String, Int32)
 
     var description: String {
         switch self {
         case let .cannotWrite(path): return "cannot write \(path): check the directory exists and is writable"
+        case let .missingTool(tool, fix): return "\(tool) was not found on PATH: \(fix)"
+        case let .toolFailed(tool, status): return "\(tool) exited with status \(status)"
         }
     }
 }

@@ -12,6 +12,11 @@ enum KoCommands {
 
     static let entries: [Entry] = [
         Entry(spec: BuildCommand.spec, run: BuildCommand.run),
+        Entry(spec: ResolveCommand.spec, run: ResolveCommand.run),
+        Entry(spec: KubectlCommands.apply, run: KubectlCommands.runApply),
+        Entry(spec: KubectlCommands.create, run: KubectlCommands.runCreate),
+        Entry(spec: KubectlCommands.delete, run: KubectlCommands.runDelete),
+        Entry(spec: KubectlCommands.runSpec, run: KubectlCommands.runRun),
         Entry(spec: LoginCommand.spec, run: LoginCommand.run),
         Entry(spec: LogoutCommand.spec, run: LogoutCommand.run),
         Entry(spec: VersionCommand.spec, run: VersionCommand.run),
@@ -32,7 +37,10 @@ enum KoCommands {
         guard let entry = find(name) else {
             throw UsageError("unknown command '\(name)'")
         }
-        let parsed = try ParsedArguments(Array(arguments.dropFirst()), spec: entry.spec)
+        // `ko delete` hands every word to kubectl, flags included.
+        let words = Array(arguments.dropFirst())
+        let rawCommand = entry.spec.name == KubectlCommands.delete.name && !words.contains("--help")
+        let parsed = try ParsedArguments(rawCommand ? ["--"] + words : words, spec: entry.spec)
         if parsed.flag("help") {
             print(HelpText.render(entry.spec), terminator: "")
             return
