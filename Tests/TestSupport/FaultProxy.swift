@@ -31,6 +31,8 @@ public final class FaultProxy: @unchecked Sendable {
         case corruptRequest
         /// Answer from the rule alone: a scripted hostile server.
         case respond(status: Int, headers: [(String, String)] = [], body: String = "")
+        /// Answer from the rule alone with these exact bytes.
+        case respondBytes(status: Int, headers: [(String, String)] = [], body: [UInt8])
         /// Answer `status` with `size` bytes, with or without a Content-Length.
         case respondSized(status: Int, headers: [(String, String)] = [], size: Int, chunked: Bool = false)
         /// Answer 302 to the same path with a growing counter, forever.
@@ -94,6 +96,11 @@ public final class FaultProxy: @unchecked Sendable {
                 object["status"] = status
                 object["headers"] = pairs(headers)
                 object["body"] = body
+            case let .respondBytes(status, headers, body):
+                object["action"] = "respond"
+                object["status"] = status
+                object["headers"] = pairs(headers)
+                object["body_b64"] = Data(body).base64EncodedString()
             case let .respondSized(status, headers, size, chunked):
                 object["action"] = "respond"
                 object["status"] = status

@@ -7,9 +7,9 @@ public enum ModelError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .invalidJSON(document, offset, reason):
-            return "\(document) is not valid JSON (at byte \(offset)): \(reason)"
+            return "\(document) is not valid JSON (at byte \(offset)): \(InputQuoting.quote(reason, limit: 300))"
         case let .invalidDocument(document, reason):
-            return "\(document) is not usable: \(reason)"
+            return "\(document) is not usable: \(InputQuoting.quote(reason, limit: 300))"
         }
     }
 }

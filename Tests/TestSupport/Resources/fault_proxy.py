@@ -32,7 +32,7 @@ first and "times" is how often it fires (-1: always; default 1). Actions:
   corrupt         forward and flip one byte of the response body
   corrupt_request flip one byte of the request body before forwarding
   respond         answer "status", "headers" ([[name, value]...]), "body"
-                  (text), or "body_size" bytes of "x" streamed without a length
+                  (text; "body_b64" for bytes), or "body_size" bytes of "x" streamed without a length
                   ("chunked": false) or with one; "redirect_loop": true answers
                   302 to the same path plus "?n=N+1"; "echo_auth": true answers
                   an error quoting the request's Authorization, decoded
@@ -273,7 +273,10 @@ def synthesize(sock, method, target, rule, authorization=None):
             except OSError:
                 pass
         return False
-    body = rule.get("body", "").encode("utf-8")
+    if "body_b64" in rule:
+        body = base64.b64decode(rule["body_b64"])
+    else:
+        body = rule.get("body", "").encode("utf-8")
     lines = ["HTTP/1.1 %d Scripted" % status] + ["%s: %s" % h for h in headers]
     lines.append("Content-Length: %d" % len(body))
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if method == "HEAD" else body))
