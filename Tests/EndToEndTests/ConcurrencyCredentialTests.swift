@@ -45,7 +45,8 @@ struct ConcurrencyCredentialTests {
     func secret(_ server: String, round: Int) -> String { "secret-\(round)-\(server)" }
 
     func store(_ server: String, round: Int) -> ProcessBatch.Job {
-        let request = #"{"ServerURL":"\#(server)","Username":"user-\#(server)","Secret":"\#(secret(server, round: round))"}"#
+        let value = secret(server, round: round)
+        let request = #"{"ServerURL":"\#(server)","Username":"user-\#(server)","Secret":"\#(value)"}"#
         return .init(Products.credentialHelper, ["store"], environment: environment, input: Array(request.utf8))
     }
 
@@ -221,11 +222,7 @@ struct ConcurrencyCredentialTests {
 
     @Test func concurrentStoresForOneServerLeaveOneEntry() throws {
         let server = "race-\(prefix).example"
-        let jobs = (0..<10).map { round -> ProcessBatch.Job in
-            var job = store(server, round: round)
-            job.input = Array(#"{"ServerURL":"\#(server)","Username":"user-\#(server)","Secret":"\#(secret(server, round: round))"}"#.utf8)
-            return job
-        }
+        let jobs = (0..<10).map { store(server, round: $0) }
         var tally = Tally()
         let raced = expectAllSucceeded(try ProcessBatch.runTogether(jobs), jobs,
                                        servers: Array(repeating: server, count: jobs.count), round: 0, tally: &tally)

@@ -106,7 +106,8 @@ struct FaultConfigWriteTests {
         environment["PATH"] = "/usr/bin:/bin"
         let broken = [
             #"{"auths": {"a": {"auth": "eDp5"}},"#, #"{"auths": []}"#, "[1, 2]", #"{"credsStore": 7}"#,
-            #"{"auths": {"a": "not an object"}}"#, "\u{FEFF}{\"auths\": {}", "{\"auths\": {\"a\": {\"auth\": \"eDp5\"}}}}",
+            #"{"auths": {"a": "not an object"}}"#, "\u{FEFF}{\"auths\": {}",
+            "{\"auths\": {\"a\": {\"auth\": \"eDp5\"}}}}",
         ]
         for (index, text) in broken.enumerated() {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))

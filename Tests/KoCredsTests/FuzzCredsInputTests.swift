@@ -48,7 +48,8 @@ struct FuzzCredsInputTests {
                 _ = try? config.credentialsStore()
                 _ = try? config.credentialHelpers()
                 _ = try? config.credentialHelper(forServer: "gcr.io")
-                _ = try? config.credentialLocation(forServer: "registry.example:5000", environment: ["PATH": "/nonexistent"])
+                _ = try? config.credentialLocation(forServer: "registry.example:5000",
+                                                   environment: ["PATH": "/nonexistent"])
                 for key in (try? config.authKeys()) ?? [] {
                     do {
                         _ = try config.authEntry(forKey: key)?.credential(server: key, path: config.path)

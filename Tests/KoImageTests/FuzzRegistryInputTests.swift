@@ -97,7 +97,8 @@ struct FuzzRegistryInputTests {
         "rootfs":{"type":"layers","diff_ids":["\(digest)"]},"history":[{"created":"1970-01-01T00:00:00Z",\
         "created_by":"ko","empty_layer":true}],"variant":"v7","os.version":"10.0.1"}
         """
-    static let jsonSeeds = [manifestSeed, indexSeed, configSeed, #"{"a":[1,2.5e10,-0,true,null,"\u00e9\ud83d\ude00"]}"#,
+    static let jsonSeeds = [manifestSeed, indexSeed, configSeed,
+                            #"{"a":[1,2.5e10,-0,true,null,"\u00e9\ud83d\ude00"]}"#,
                             #"{"token":"abc","expires_in":300,"access_token":"def"}"#,
                             #"{"errors":[{"code":"DENIED","message":"no","detail":{"x":1}}]}"#]
 

@@ -61,9 +61,8 @@ extension RegistryClient {
             case let .basic(_, password): secrets.append(password)
             case let .identityToken(token), let .registryToken(token): secrets.append(token)
             }
-            throw RegistryError.loginRefused(registry: registry, status: response.status,
-                                             detail: RegistryAuthenticator.scrub(DistributionErrors.summary(of: response),
-                                                                                 secrets: secrets))
+            let detail = RegistryAuthenticator.scrub(DistributionErrors.summary(of: response), secrets: secrets)
+            throw RegistryError.loginRefused(registry: registry, status: response.status, detail: detail)
         default:
             throw failure(response, target, "answer GET /v2/")
         }
