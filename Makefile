@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build demo test install clean
+.PHONY: all build demo test sanitize install clean
 
 all: build
 
@@ -16,6 +16,11 @@ demo:
 # Runs every test, installing and starting what they need.
 test:
 	scripts/test.sh
+
+# Runs every test under AddressSanitizer, then ThreadSanitizer, each from its
+# own build directory; fails on any sanitizer report.
+sanitize:
+	scripts/sanitize.sh
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin

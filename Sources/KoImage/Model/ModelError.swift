@@ -7,9 +7,10 @@ public enum ModelError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .invalidJSON(document, line, column, reason):
-            return "\(document) is not valid JSON (line \(line), column \(column)): \(reason)"
+            return "\(document) is not valid JSON (line \(line), column \(column)): "
+                + InputQuoting.quote(reason, limit: 300)
         case let .invalidDocument(document, reason):
-            return "\(document) is not usable: \(reason)"
+            return "\(document) is not usable: \(InputQuoting.quote(reason, limit: 300))"
         }
     }
 }
