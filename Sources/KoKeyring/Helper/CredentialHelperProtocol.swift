@@ -43,6 +43,10 @@ public enum CredentialHelperProtocol {
                 ?? object.members.last { $0.key.lowercased() == name.lowercased() }
             guard let value = match?.value else { return "" }
             switch value {
+            // libsecret's attributes and secrets are C strings: a NUL would
+            // silently cut the value and store it under another server's name.
+            case let .string(text) where text.utf8.contains(0):
+                throw JSONSyntaxError(line: 1, column: 1, reason: "\(name) must not contain a NUL character")
             case let .string(text): return text
             case .null: return ""
             default: throw JSONSyntaxError(line: 1, column: 1, reason: "\(name) must be a string")

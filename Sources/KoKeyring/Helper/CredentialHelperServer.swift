@@ -87,6 +87,8 @@ public struct CredentialHelperServer {
     private func getAction(_ input: [UInt8]) throws -> Response {
         let server = String(decoding: input, as: UTF8.self).trimmingWhitespace()
         guard !server.isEmpty else { return failure(CredentialHelperProtocol.missingServerURLMessage) }
+        // A NUL would cut the C string libsecret searches for: `x\0y` must not find `x`.
+        guard !server.utf8.contains(0) else { return failure("server URL must not contain a NUL character") }
         guard let credential = try lookUp(server) else {
             return failure(CredentialHelperProtocol.notFoundMessage)
         }
@@ -97,6 +99,8 @@ public struct CredentialHelperServer {
     private func eraseAction(_ input: [UInt8]) throws -> Response {
         let server = String(decoding: input, as: UTF8.self).trimmingWhitespace()
         guard !server.isEmpty else { return failure(CredentialHelperProtocol.missingServerURLMessage) }
+        // A NUL would cut the C string libsecret searches for: `x\0y` must not find `x`.
+        guard !server.utf8.contains(0) else { return failure("server URL must not contain a NUL character") }
         try store.erase(server: server)
         return Response(output: "", status: 0)
     }

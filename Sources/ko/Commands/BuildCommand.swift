@@ -103,6 +103,11 @@ enum BuildCommand {
         options.ociLayoutPath = arguments.value("oci-layout-path")
         options.insecureRegistry = arguments.flag("insecure-registry")
         options.platformFlags = arguments.list("platform")
+        do {
+            _ = try PlatformSelection.platforms(flags: options.platformFlags, environment: context.environment)
+        } catch let error as BuildError {
+            throw UsageError("\(error)")
+        }
         if let jobs = arguments.value("jobs") {
             guard let count = Int(jobs), count > 0 else {
                 throw UsageError("--jobs takes a positive number, not '\(jobs)'")
@@ -112,6 +117,9 @@ enum BuildCommand {
             options.jobs = ProcessInfo.processInfo.activeProcessorCount
         }
         options.tagOnly = arguments.flag("tag-only")
+        if options.tagOnly, options.tags.count != 1 {
+            throw UsageError("--tag-only needs exactly one tag, got \(options.tags.count): pass one with -t")
+        }
         options.tarballPath = arguments.value("tarball")
         options.local = arguments.flag("local")
         if arguments.isSet("ldflags") { options.ldflags = arguments.list("ldflags") }
