@@ -1,10 +1,12 @@
 # Build, test, demo, man pages and install.
 #
-#   make                 release build of ko and docker-credential-ko
+#   make                 release build of ko, docker-credential-ko and
+#                        docker-credential-ko-cloud
 #   make install         install binaries, man pages and shell completions
 #                        under $(DESTDIR)$(PREFIX) (default /usr/local)
 #   make man             regenerate man/*.1 from the command declarations
 #   make test / demo     see README.md
+#   make sanitize        every test under AddressSanitizer, then ThreadSanitizer
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
@@ -22,7 +24,7 @@ STAMP = Sources/KoCommandLine/GitCommit+Stamp.swift
 RELEASE_BIN = $$($(SWIFT) build -c release --show-bin-path)
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)
 
-.PHONY: all build stamp demo test man install uninstall clean
+.PHONY: all build stamp demo test sanitize man install uninstall clean
 
 all: build
 
@@ -37,6 +39,7 @@ stamp:
 build: stamp
 	$(SWIFT) build -c release --product ko
 	$(SWIFT) build -c release --product docker-credential-ko
+	$(SWIFT) build -c release --product docker-credential-ko-cloud
 
 # Builds and pushes the example app to a local registry and runs the image.
 demo:
@@ -45,6 +48,11 @@ demo:
 # Runs every test, installing and starting what they need.
 test:
 	scripts/test.sh
+
+# Runs every test under AddressSanitizer, then ThreadSanitizer, each from its
+# own build directory; fails on any sanitizer report.
+sanitize:
+	scripts/sanitize.sh
 
 # The command pages come from `ko __man`; ko.yaml.5 and docker-credential-ko.1
 # are written by hand. A test fails when man/ differs from `ko __man`.
@@ -58,6 +66,7 @@ install: build
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 $(RELEASE_BIN)/ko $(DESTDIR)$(BINDIR)/ko
 	install -m 0755 $(RELEASE_BIN)/docker-credential-ko $(DESTDIR)$(BINDIR)/docker-credential-ko
+	install -m 0755 $(RELEASE_BIN)/docker-credential-ko-cloud $(DESTDIR)$(BINDIR)/docker-credential-ko-cloud
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	$(RELEASE_BIN)/ko completion bash > $(DESTDIR)$(BASHCOMPDIR)/ko
@@ -67,6 +76,7 @@ install: build
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ko $(DESTDIR)$(BINDIR)/docker-credential-ko \
+		$(DESTDIR)$(BINDIR)/docker-credential-ko-cloud \
 		$(DESTDIR)$(BASHCOMPDIR)/ko $(DESTDIR)$(ZSHCOMPDIR)/_ko $(DESTDIR)$(FISHCOMPDIR)/ko.fish
 	cd man && for page in *.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$page; done
 	cd man && for page in *.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$$page; done

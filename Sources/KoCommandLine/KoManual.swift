@@ -37,6 +37,7 @@ public enum KoManual {
          "The Google credentials file used for *-docker.pkg.dev and gcr.io registries."),
         ("AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET, AZURE_FEDERATED_TOKEN_FILE",
          "The Azure identity used for *.azurecr.io registries."),
+        ("GITHUB_TOKEN, GITHUB_ACTOR", "The token, and its user, used for ghcr.io."),
     ]
 
     /// The FILES of `ko(1)`.

@@ -22,7 +22,7 @@ struct InstallTests {
 
         let prefix = destination + "/opt/ko"
         let expected = [
-            "bin/ko", "bin/docker-credential-ko",
+            "bin/ko", "bin/docker-credential-ko", "bin/docker-credential-ko-cloud",
             "share/man/man1/ko.1", "share/man/man1/ko-build.1", "share/man/man1/ko-resolve.1",
             "share/man/man1/ko-login.1", "share/man/man1/docker-credential-ko.1", "share/man/man5/ko.yaml.5",
             "share/bash-completion/completions/ko", "share/zsh/site-functions/_ko",
@@ -40,8 +40,10 @@ struct InstallTests {
         // The binaries carry the clone's commit, stamped without touching tracked files.
         let version = try ProcessRunner.check(prefix + "/bin/ko", ["version"]).output
         #expect(version.contains("(commit \(commit))"), "ko version says '\(version)', HEAD is \(commit)")
-        let helper = try ProcessRunner.check(prefix + "/bin/docker-credential-ko", ["version"]).output
-        #expect(helper.contains("(commit \(commit))"))
+        for helper in ["docker-credential-ko", "docker-credential-ko-cloud"] {
+            let version = try ProcessRunner.check(prefix + "/bin/" + helper, ["version"]).output
+            #expect(version.contains("(commit \(commit))"), "\(helper) version says '\(version)'")
+        }
         let status = try ProcessRunner.check("git", ["-C", clone, "status", "--porcelain"]).output
         #expect(status.isEmpty, "make install changed the clone:\n\(status)")
 

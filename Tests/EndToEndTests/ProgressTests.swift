@@ -15,18 +15,22 @@ struct ProgressTests {
         let registry: RegistryFixture
         let module: GoModuleFixture
         let dockerConfig: DockerConfigDirectory
+        /// A layer cache of its own, so that the first build compresses.
+        let layerCache: TemporaryDirectory
         let environment: [String: String]
 
         init() throws {
             registry = try RegistryFixture.start()
             module = try GoModuleFixture()
             dockerConfig = try DockerConfigDirectory()
+            layerCache = try TemporaryDirectory("ko-layer-cache")
             let base = try BaseImages.seed(host: registry.host, authFile: nil)
             var env = ProcessInfo.processInfo.environment
             for key in ["KO_CONFIG_PATH", "GOOS", "GOARCH", "NO_COLOR", "TMUX"] { env.removeValue(forKey: key) }
             env["DOCKER_CONFIG"] = dockerConfig.path
             env["KO_DOCKER_REPO"] = "\(registry.host)/progress"
             env["KO_DEFAULTBASEIMAGE"] = base
+            env["KOCACHE"] = layerCache.path
             environment = env
         }
 
@@ -121,11 +125,13 @@ struct ProgressTests {
         #expect(!lines.contains { $0.hasPrefix("Compressing ") || $0.hasPrefix("Uploading ") })
         #expect(result.output.split(separator: "\n").count == 1)
 
-        // Pushing the same image again uploads nothing, and says so.
+        // Building the same image again compresses and uploads nothing, and says so.
         let again = try ProcessRunner.run(Products.ko, ["build", "./cmd/greeter"], environment: setup.environment,
                                           directory: setup.module.root)
         #expect(again.status == 0)
-        #expect(again.errorOutput.split(separator: "\n").filter { $0.hasPrefix("Skipped sha256:") }.count == 2,
+        let againLines = again.errorOutput.split(separator: "\n")
+        #expect(againLines.filter { $0.hasPrefix("Skipped sha256:") }.count == 2, "stderr:\n\(again.errorOutput)")
+        #expect(againLines.contains { $0.hasPrefix("Cached binary layer of greeter: ") && $0.hasSuffix("layer cache") },
                 "stderr:\n\(again.errorOutput)")
         #expect(again.output == result.output)
     }

@@ -14,10 +14,14 @@ public final class BuildSession {
     let progress: ProgressReporter
     let platforms: [Platform]?
     let planner: GoBuildPlanner
+    /// Compressed layers of earlier builds (`KOCACHE`), so an unchanged binary is not compressed again.
+    let cache: LayerCache?
     private let scratch: ScratchDirectory
     /// Everything built this run, kept for `--tarball`, which holds them all in one file.
     private var artifacts: [(artifact: Artifact, repository: String)] = []
     private let artifactsLock = NSLock()
+    /// SBOM bytes by the digest of the image or index they describe.
+    private var sboms: [Digest: [UInt8]] = [:]
 
     public init(options: BuildOptions, credentials: RegistryCredentialSource,
                 userAgent: String, logger: Logger, progress: ProgressReporter = .silent) throws {
@@ -31,6 +35,7 @@ public final class BuildSession {
                                                          environment: options.environment)
         self.toolchain = GoToolchain(environment: options.environment, directory: options.workingDirectory)
         self.planner = try GoBuildPlanner(config: config, options: options)
+        self.cache = LayerCache.fromEnvironment(options.environment, logger: logger)
         self.registry = RegistryClient(credentials: credentials, insecure: options.insecureRegistry,
                                        userAgent: userAgent, logger: logger)
         self.scratch = try ScratchDirectory()
@@ -38,7 +43,9 @@ public final class BuildSession {
 
     /// Builds and publishes every target; returns one result per target, in order.
     public func buildAll(_ targets: [String]) throws -> [BuildResult] {
-        if options.push, options.dockerRepo == nil { throw BuildError.dockerRepoUnset }
+        if options.push, options.dockerRepo == nil, options.destination == .registry {
+            throw BuildError.dockerRepoUnset
+        }
         if options.tagOnly, options.tags.count != 1 {
             throw BuildError.invalidFlag("--tag-only needs exactly one tag, got \(options.tags.count): "
                 + "pass one with -t")
@@ -57,7 +64,10 @@ public final class BuildSession {
     }
 
     private func repository(for package: GoPackage) throws -> String {
-        guard let dockerRepo = options.dockerRepo else { return "ko.local/" + package.commandName }
+        var dockerRepo = options.dockerRepo ?? "ko.local"
+        if options.local, options.destination == .dockerEngine, !dockerRepo.hasPrefix("ko.local") {
+            dockerRepo = "ko.local"
+        }
         return try options.naming.repository(for: package.importPath, dockerRepo: dockerRepo)
     }
 
@@ -95,6 +105,11 @@ public final class BuildSession {
             var mutation = IndexMutation(baseIndex: index)
             for (image, entry) in zip(images.map(\.0), entries) { mutation.append(image, baseEntry: entry) }
             let (bytes, descriptor) = try mutation.build()
+            if options.sbom {
+                let sbom = try SPDXDocument.forIndex(mutation.index, descriptor: descriptor, images: images.map(\.0),
+                                                     koVersion: options.koVersion)
+                try recordSBOM(sbom, for: descriptor.digest, name: "\(package.commandName)-index")
+            }
             return try publish(.index(bytes: bytes, descriptor: descriptor, images: images), package: package,
                                repository: repository)
         }
@@ -124,9 +139,27 @@ public final class BuildSession {
             binary = try compile(package, for: platform, settings: settings)
         }
         let directory = (binary as NSString).deletingLastPathComponent
-        return try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
-                                          settings: settings.image, environment: options.environment,
-                                          in: directory, progress: progress)
+        let image = try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
+                                               settings: settings.image, environment: options.environment,
+                                               cache: cache, in: directory, progress: progress)
+        if options.sbom {
+            let info = try GoBuildInfo.read(binary: binary, environment: options.environment)
+            let sbom = try SPDXDocument.forImage(image, buildInfo: info, koVersion: options.koVersion)
+            try recordSBOM(sbom, for: image.digest, name: "\(package.commandName)-\(platform.os)-"
+                               + "\(platform.architecture)\(platform.variant.map { "-" + $0 } ?? "")")
+        }
+        return image
+    }
+
+    /// Keeps an SBOM for publishing, and writes it to `--sbom-dir` when asked.
+    private func recordSBOM(_ sbom: [UInt8], for digest: Digest, name: String) throws {
+        artifactsLock.withLock { sboms[digest] = sbom }
+        guard let directory = options.sbomDirectory else { return }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = "\(directory)/\(name).spdx.json"
+        guard FileManager.default.createFile(atPath: path, contents: Data(sbom)) else {
+            throw BuildError.toolFailed("ko", "cannot write the SBOM to \(path)")
+        }
     }
 
     /// Compiles `package` for `platform` into a scratch directory of its own.
@@ -169,23 +202,69 @@ public final class BuildSession {
                                digest: artifact.digest, children: childReferences)
         }
 
+        if options.destination != .registry {
+            return try load(artifact, package: package, repository: repository, children: childReferences)
+        }
         let target = try ImageReference(parsing: repository).repositoryReference
         logger.info("Publishing \(target)")
         let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress)
+        var published: [Descriptor] = []
         switch artifact {
         case let .image(image, base):
             try publisher.publish(image, base: base, to: target, tags: options.tags, scratch: scratch.path)
+            published = [image.manifestDescriptor]
         case let .index(bytes, descriptor, images):
             try ParallelWork.map(images, width: options.jobs) { image, base in
                 try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
             }
             try publisher.publishIndex(bytes: bytes, descriptor: descriptor, to: target, tags: options.tags)
+            published = images.map(\.0.manifestDescriptor) + [descriptor]
+        }
+        let attachment = SBOMAttachment(registry: registry, logger: logger)
+        for descriptor in published {
+            if let sbom = artifactsLock.withLock({ sboms[descriptor.digest] }) {
+                attachment.attach(sbom, to: descriptor, in: target)
+            }
         }
         let reference = options.tagOnly ? "\(repository):\(options.tags[0])"
             : "\(repository)\(printedTag)@\(artifact.digest)"
         logger.info("Published \(reference)")
         return BuildResult(importPath: package.importPath, reference: reference, digest: artifact.digest,
                            children: childReferences)
+    }
+
+    /// Loads the image (for an index, the child for GOOS/GOARCH, else
+    /// linux/amd64, as ko picks it) into the Docker engine or kind.
+    private func load(_ artifact: Artifact, package: GoPackage, repository: String,
+                      children: [String]) throws -> BuildResult {
+        let image: BuiltImage
+        let base: BaseImage
+        switch artifact {
+        case let .image(built, from):
+            (image, base) = (built, from)
+        case let .index(_, _, images):
+            let wanted = Platform(os: options.environment["GOOS"] ?? "linux",
+                                  architecture: options.environment["GOARCH"] ?? "amd64")
+            guard let match = images.first(where: { PlatformMatch.matches($0.0.config.platform, wanted: wanted) })
+                    ?? images.first else {
+                throw BuildError.toolFailed("ko", "the index for \(package.importPath) has no images to load")
+            }
+            (image, base) = match
+        }
+        let daemonImage = DaemonImage(image: image, repository: repository, tags: options.tags,
+                                      baseBlobs: RegistryBlobSource(registry: registry,
+                                                                    repository: base.reference.repositoryReference))
+        logger.info("Loading \(repository) into \(options.destination == .kind ? "kind" : "the Docker engine")")
+        let loaded: [String]
+        if options.destination == .kind {
+            loaded = try KindCluster.fromEnvironment(options.environment, logger: logger)
+                .load([daemonImage], temporaryDirectory: scratch.path)
+        } else {
+            loaded = try DockerDaemon.fromEnvironment(options.environment, logger: logger)
+                .load([daemonImage], temporaryDirectory: scratch.path)
+        }
+        return BuildResult(importPath: package.importPath, reference: loaded.first ?? daemonImage.digestReference,
+                           digest: image.digest, children: [])
     }
 
     /// ko shows the tag in the printed reference when exactly one tag other than `latest` was pushed.

@@ -43,9 +43,13 @@ enum BuildCommand {
                        help: "Platform to build, os/arch[/variant] (default $GOOS/$GOARCH, else linux/amd64)."),
             OptionSpec("jobs", short: "j", kind: .value(placeholder: "N"),
                        help: "How many builds run at once (default: the number of CPUs)."),
-            OptionSpec("sbom", kind: .value(placeholder: "FORMAT"), default: "none",
-                       help: "SBOM to attach; only 'none' is supported so far."),
+            OptionSpec("sbom", kind: .value(placeholder: "FORMAT"), default: "spdx",
+                       help: "SBOM to attach to each image: spdx, or none."),
+            OptionSpec("sbom-dir", kind: .value(placeholder: "DIR"),
+                       help: "Also write each SBOM to DIR."),
             OptionSpec("tag-only", help: "Print <repo>:<tag> references, without the digest."),
+            OptionSpec("local", short: "L",
+                       help: "Load the image into the local Docker engine (same as KO_DOCKER_REPO=ko.local)."),
             OptionSpec("tarball", kind: .value(placeholder: "FILE"),
                        help: "Also write the images to FILE: docker-save format, or an OCI archive for an index."),
             OptionSpec("ldflags", kind: .repeated(placeholder: "FLAGS"),
@@ -102,6 +106,11 @@ enum BuildCommand {
         options.ociLayoutPath = arguments.value("oci-layout-path")
         options.insecureRegistry = arguments.flag("insecure-registry")
         options.platformFlags = arguments.list("platform")
+        do {
+            _ = try PlatformSelection.platforms(flags: options.platformFlags, environment: context.environment)
+        } catch let error as BuildError {
+            throw UsageError("\(error)")
+        }
         if let jobs = arguments.value("jobs") {
             guard let count = Int(jobs), count > 0 else {
                 throw UsageError("--jobs takes a positive number, not '\(jobs)'")
@@ -111,13 +120,21 @@ enum BuildCommand {
             options.jobs = ProcessInfo.processInfo.activeProcessorCount
         }
         options.tagOnly = arguments.flag("tag-only")
+        if options.tagOnly, options.tags.count != 1 {
+            throw UsageError("--tag-only needs exactly one tag, got \(options.tags.count): pass one with -t")
+        }
         options.tarballPath = arguments.value("tarball")
+        options.local = arguments.flag("local")
         if arguments.isSet("ldflags") { options.ldflags = arguments.list("ldflags") }
         options.disableOptimizations = arguments.flag("disable-optimizations")
         options.image = try imageSettings(arguments)
-        if let sbom = arguments.value("sbom"), sbom != "none" {
-            throw UsageError("--sbom=\(sbom) is not supported yet; use --sbom=none")
+        switch arguments.value("sbom") ?? "spdx" {
+        case "spdx": options.sbom = true
+        case "none": options.sbom = false
+        case let other: throw UsageError("--sbom=\(other) is not supported: use spdx or none")
         }
+        options.sbomDirectory = arguments.value("sbom-dir")
+        options.koVersion = KoVersion.number
         return options
     }
 }
