@@ -18,7 +18,7 @@ public enum KoManual {
             + "with bytes and rate; anywhere else one plain line per finished step.",
         "Registry credentials come from the Docker configuration, as the Docker CLI finds them (credHelpers, "
             + "then credsStore, then auths), and else from the cloud identity of the environment for Amazon ECR, "
-            + "Google Artifact Registry and Azure Container Registry.",
+            + "Google Artifact Registry, Azure Container Registry and the GitHub Container Registry.",
     ]
 
     /// The ENVIRONMENT of `ko(1)`.
