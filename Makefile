@@ -27,6 +27,8 @@ install: build
 	install -m 0755 $$(swift build -c release --show-bin-path)/ko $(DESTDIR)$(PREFIX)/bin/ko
 	install -m 0755 $$(swift build -c release --show-bin-path)/docker-credential-ko \
 		$(DESTDIR)$(PREFIX)/bin/docker-credential-ko
+	install -m 0755 $$(swift build -c release --show-bin-path)/docker-credential-ko-cloud \
+		$(DESTDIR)$(PREFIX)/bin/docker-credential-ko-cloud
 
 clean:
 	rm -rf .build

@@ -31,6 +31,10 @@ public final class HTTPClient: @unchecked Sendable {
     private var idleHandles: [CurlHandle] = []
     private static let maximumIdleHandles = 8
 
+    /// The Unix socket every request goes through instead of TCP, for the
+    /// Docker Engine API; set by `init(unixSocketPath:...)`.
+    public internal(set) var unixSocketPath: String?
+
     /// A client; the defaults verify TLS against the system store plus
     /// `SSL_CERT_FILE` / `SSL_CERT_DIR`, and take `KO_HTTP_STALL_TIMEOUT`.
     public init(security: TransportSecurity = TransportSecurity(),
@@ -214,6 +218,7 @@ public final class HTTPClient: @unchecked Sendable {
         try handle.set(CURLOPT_LOW_SPEED_LIMIT, timeouts.lowSpeedLimit, url: url)
         try handle.set(CURLOPT_LOW_SPEED_TIME, timeouts.lowSpeedTime, url: url)
         try configureTLS(handle, url: url)
+        if let unixSocketPath { try handle.set(CURLOPT_UNIX_SOCKET_PATH, unixSocketPath, url: url) }
 
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         try handle.set(CURLOPT_HEADERFUNCTION, callback: curlHeaderCallback, url: url)

@@ -1,6 +1,7 @@
 import Foundation
 import KoHTTP
 import KoImage
+import KoJSON
 import TestSupport
 import Testing
 

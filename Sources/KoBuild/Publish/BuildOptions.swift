@@ -27,6 +27,8 @@ public struct BuildOptions: Sendable {
     public var image = ImageSettings()
     /// `--tag-only`: print `<repo>:<tag>` without the digest.
     public var tagOnly = false
+    /// `-L/--local`: load into the local Docker engine instead of pushing (`KO_DOCKER_REPO=ko.local`).
+    public var local = false
     /// `--tarball`: also write the images to this file.
     public var tarballPath: String?
     /// `--sbom`: attach an SPDX SBOM to every image (ko's default) unless `none`.
@@ -39,6 +41,18 @@ public struct BuildOptions: Sendable {
     public var workingDirectory: String
     /// The user's environment, handed to `go` and read for KO_* settings.
     public var environment: [String: String]
+
+    /// Where images go: a registry, the local Docker engine, or a kind cluster.
+    public enum Destination: Sendable { case registry, dockerEngine, kind }
+
+    /// `ko.local` and `kind.local` name the engine and kind, as in ko.
+    public var destination: Destination {
+        if local { return .dockerEngine }
+        let repo = dockerRepo ?? ""
+        if repo == "ko.local" || repo.hasPrefix("ko.local/") { return .dockerEngine }
+        if repo == "kind.local" || repo.hasPrefix("kind.local/") { return .kind }
+        return .registry
+    }
 
     public init(workingDirectory: String, environment: [String: String]) {
         self.workingDirectory = workingDirectory

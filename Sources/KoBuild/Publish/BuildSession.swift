@@ -13,6 +13,8 @@ public final class BuildSession {
     let logger: Logger
     let platforms: [Platform]?
     let planner: GoBuildPlanner
+    /// Compressed layers of earlier builds (`KOCACHE`), so an unchanged binary is not compressed again.
+    let cache: LayerCache?
     private let scratch: ScratchDirectory
     /// Everything built this run, kept for `--tarball`, which holds them all in one file.
     private var artifacts: [(artifact: Artifact, repository: String)] = []
@@ -31,6 +33,7 @@ public final class BuildSession {
                                                          environment: options.environment)
         self.toolchain = GoToolchain(environment: options.environment, directory: options.workingDirectory)
         self.planner = try GoBuildPlanner(config: config, options: options)
+        self.cache = LayerCache.fromEnvironment(options.environment, logger: logger)
         self.registry = RegistryClient(credentials: credentials, insecure: options.insecureRegistry,
                                        userAgent: userAgent, logger: logger)
         self.scratch = try ScratchDirectory()
@@ -38,7 +41,9 @@ public final class BuildSession {
 
     /// Builds and publishes every target; returns one result per target, in order.
     public func buildAll(_ targets: [String]) throws -> [BuildResult] {
-        if options.push, options.dockerRepo == nil { throw BuildError.dockerRepoUnset }
+        if options.push, options.dockerRepo == nil, options.destination == .registry {
+            throw BuildError.dockerRepoUnset
+        }
         if options.tagOnly, options.tags.count != 1 {
             throw BuildError.invalidFlag("--tag-only needs exactly one tag, got \(options.tags.count): "
                 + "pass one with -t")
@@ -57,7 +62,10 @@ public final class BuildSession {
     }
 
     private func repository(for package: GoPackage) throws -> String {
-        guard let dockerRepo = options.dockerRepo else { return "ko.local/" + package.commandName }
+        var dockerRepo = options.dockerRepo ?? "ko.local"
+        if options.local, options.destination == .dockerEngine, !dockerRepo.hasPrefix("ko.local") {
+            dockerRepo = "ko.local"
+        }
         return try options.naming.repository(for: package.importPath, dockerRepo: dockerRepo)
     }
 
@@ -131,7 +139,7 @@ public final class BuildSession {
         let directory = (binary as NSString).deletingLastPathComponent
         let image = try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
                                                settings: settings.image, environment: options.environment,
-                                               in: directory)
+                                               cache: cache, in: directory)
         if options.sbom {
             let info = try GoBuildInfo.read(binary: binary, environment: options.environment)
             let sbom = try SPDXDocument.forImage(image, buildInfo: info, koVersion: options.koVersion)
@@ -192,6 +200,9 @@ public final class BuildSession {
                                digest: artifact.digest, children: childReferences)
         }
 
+        if options.destination != .registry {
+            return try load(artifact, package: package, repository: repository, children: childReferences)
+        }
         let target = try ImageReference(parsing: repository).repositoryReference
         logger.info("Publishing \(target)")
         let publisher = ImagePublisher(registry: registry, logger: logger)
@@ -218,6 +229,40 @@ public final class BuildSession {
         logger.info("Published \(reference)")
         return BuildResult(importPath: package.importPath, reference: reference, digest: artifact.digest,
                            children: childReferences)
+    }
+
+    /// Loads the image (for an index, the child for GOOS/GOARCH, else
+    /// linux/amd64, as ko picks it) into the Docker engine or kind.
+    private func load(_ artifact: Artifact, package: GoPackage, repository: String,
+                      children: [String]) throws -> BuildResult {
+        let image: BuiltImage
+        let base: BaseImage
+        switch artifact {
+        case let .image(built, from):
+            (image, base) = (built, from)
+        case let .index(_, _, images):
+            let wanted = Platform(os: options.environment["GOOS"] ?? "linux",
+                                  architecture: options.environment["GOARCH"] ?? "amd64")
+            guard let match = images.first(where: { PlatformMatch.matches($0.0.config.platform, wanted: wanted) })
+                    ?? images.first else {
+                throw BuildError.toolFailed("ko", "the index for \(package.importPath) has no images to load")
+            }
+            (image, base) = match
+        }
+        let daemonImage = DaemonImage(image: image, repository: repository, tags: options.tags,
+                                      baseBlobs: RegistryBlobSource(registry: registry,
+                                                                    repository: base.reference.repositoryReference))
+        logger.info("Loading \(repository) into \(options.destination == .kind ? "kind" : "the Docker engine")")
+        let loaded: [String]
+        if options.destination == .kind {
+            loaded = try KindCluster.fromEnvironment(options.environment, logger: logger)
+                .load([daemonImage], temporaryDirectory: scratch.path)
+        } else {
+            loaded = try DockerDaemon.fromEnvironment(options.environment, logger: logger)
+                .load([daemonImage], temporaryDirectory: scratch.path)
+        }
+        return BuildResult(importPath: package.importPath, reference: loaded.first ?? daemonImage.digestReference,
+                           digest: image.digest, children: [])
     }
 
     /// ko shows the tag in the printed reference when exactly one tag other than `latest` was pushed.

@@ -55,8 +55,8 @@ struct SBOMAttachment {
 
     /// The OCI 1.1 referrer, and the fallback tag that lists referrers.
     private func pushReferrer(layer: Descriptor, subject: Descriptor, repository: RepositoryReference) throws {
-        let empty = Descriptor(mediaType: "application/vnd.oci.empty.v1+json", digest: Digest.sha256(of: Self.emptyJSON),
-                               size: Int64(Self.emptyJSON.count))
+        let empty = Descriptor(mediaType: "application/vnd.oci.empty.v1+json",
+                               digest: Digest.sha256(of: Self.emptyJSON), size: Int64(Self.emptyJSON.count))
         try registry.uploadBlob(bytes: Self.emptyJSON, descriptor: empty, to: repository)
         var referrerLayer = layer
         referrerLayer.mediaType = Self.artifactType

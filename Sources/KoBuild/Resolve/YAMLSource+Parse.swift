@@ -7,6 +7,7 @@ extension YAMLSource {
     /// each scalar's own text starts, because an event's start mark covers
     /// its anchor and tag too.
     init(bytes: [UInt8], file: String) throws {
+        try YAMLNestingGuard.check(bytes, file: file)
         self.file = file
         self.bytes = bytes
         let offsets = CharacterOffsets(bytes)

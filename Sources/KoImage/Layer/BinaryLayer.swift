@@ -17,12 +17,21 @@ public enum BinaryLayer {
     public static func build(binary: String, name: String, in directory: String,
                              mediaType: String = MediaType.ociLayerGzip,
                              compression: LayerCompression = .default) throws -> Layer {
+        try checkName(name)
+        return try Layer.build(in: directory, mediaType: mediaType, compression: compression) { tar in
+            try addEntries(to: tar, binary: binary, name: name)
+        }
+    }
+
+    /// Writes the layer's tar entries (no compression) to `tar`.
+    static func addEntries(to tar: TarWriter, binary: String, name: String) throws {
+        try tar.addDirectory("ko-app", mode: 0o555)
+        try tar.addFile(appPath(for: name), contentsOf: binary, mode: 0o555)
+    }
+
+    static func checkName(_ name: String) throws {
         guard !name.isEmpty, !name.contains("/") else {
             throw LayerError.invalidEntryName(name, reason: "a binary name must be one path element")
-        }
-        return try Layer.build(in: directory, mediaType: mediaType, compression: compression) { tar in
-            try tar.addDirectory("ko-app", mode: 0o555)
-            try tar.addFile(appPath(for: name), contentsOf: binary, mode: 0o555)
         }
     }
 }

@@ -26,21 +26,33 @@ public enum KodataLayer {
     public static func build(packageDirectory: String, moduleRoot: String, dataDate: Int64 = 0,
                              in directory: String, mediaType: String = MediaType.ociLayerGzip,
                              compression: LayerCompression = .default) throws -> Layer {
-        let kodata = TarHeader.joinClean([packageDirectory, "kodata"])
+        let resolvedModuleRoot = try checkModuleRoot(moduleRoot)
+        return try Layer.build(in: directory, mediaType: mediaType, compression: compression) { tar in
+            try addEntries(to: tar, packageDirectory: packageDirectory, resolvedModuleRoot: resolvedModuleRoot,
+                           dataDate: dataDate)
+        }
+    }
+
+    /// The canonical path of `moduleRoot`, which must be a directory.
+    static func checkModuleRoot(_ moduleRoot: String) throws -> String {
         guard let moduleInfo = statInfo(moduleRoot), moduleInfo.isDirectory else {
             throw LayerError.cannotOpen(path: moduleRoot, reason: "the module root is not a directory")
         }
-        let resolvedModuleRoot = try resolve(moduleRoot, link: moduleRoot)
-        return try Layer.build(in: directory, mediaType: mediaType, compression: compression) { tar in
-            for entry in ["/var", "/var/run", "/var/run/ko"] {
-                try tar.addDirectory(entry, mode: 0o555, modificationTime: dataDate)
-            }
-            var walker = Walker(tar: tar, moduleRoot: resolvedModuleRoot, dataDate: dataDate)
-            // filepath.Walk looks at the root with lstat: a missing kodata, or
-            // one that is itself a symlink or a file, contributes nothing.
-            guard let info = lstatInfo(kodata), info.isDirectory else { return }
-            try walker.walk(directory: kodata, inImageAs: root, ancestors: [try resolve(kodata, link: kodata)])
+        return try resolve(moduleRoot, link: moduleRoot)
+    }
+
+    /// Writes the layer's tar entries (no compression) to `tar`.
+    static func addEntries(to tar: TarWriter, packageDirectory: String, resolvedModuleRoot: String,
+                           dataDate: Int64) throws {
+        let kodata = TarHeader.joinClean([packageDirectory, "kodata"])
+        for entry in ["/var", "/var/run", "/var/run/ko"] {
+            try tar.addDirectory(entry, mode: 0o555, modificationTime: dataDate)
         }
+        var walker = Walker(tar: tar, moduleRoot: resolvedModuleRoot, dataDate: dataDate)
+        // filepath.Walk looks at the root with lstat: a missing kodata, or
+        // one that is itself a symlink or a file, contributes nothing.
+        guard let info = lstatInfo(kodata), info.isDirectory else { return }
+        try walker.walk(directory: kodata, inImageAs: root, ancestors: [try resolve(kodata, link: kodata)])
     }
 
     // MARK: - Walking

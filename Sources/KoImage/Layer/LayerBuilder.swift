@@ -58,12 +58,12 @@ public final class LayerBuilder {
                      diffID: diffID, uncompressedSize: pipeline.uncompressedSize)
     }
 
-    /// `mkdir -p`.
-    static func makeDirectory(_ path: String) throws {
+    /// `mkdir -p`, giving the directories it creates `mode`.
+    static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            if mkdir(current, mode) != 0 && errno != EEXIST {
                 throw LayerError.writeFailed(path: current, reason: LayerError.errnoText())
             }
         }

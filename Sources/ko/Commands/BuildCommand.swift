@@ -45,6 +45,8 @@ enum BuildCommand {
             OptionSpec("sbom-dir", kind: .value(placeholder: "DIR"),
                        help: "Also write each SBOM to DIR."),
             OptionSpec("tag-only", help: "Print <repo>:<tag> references, without the digest."),
+            OptionSpec("local", short: "L",
+                       help: "Load the image into the local Docker engine (same as KO_DOCKER_REPO=ko.local)."),
             OptionSpec("tarball", kind: .value(placeholder: "FILE"),
                        help: "Also write the images to FILE: docker-save format, or an OCI archive for an index."),
             OptionSpec("ldflags", kind: .repeated(placeholder: "FLAGS"),
@@ -101,6 +103,11 @@ enum BuildCommand {
         options.ociLayoutPath = arguments.value("oci-layout-path")
         options.insecureRegistry = arguments.flag("insecure-registry")
         options.platformFlags = arguments.list("platform")
+        do {
+            _ = try PlatformSelection.platforms(flags: options.platformFlags, environment: context.environment)
+        } catch let error as BuildError {
+            throw UsageError("\(error)")
+        }
         if let jobs = arguments.value("jobs") {
             guard let count = Int(jobs), count > 0 else {
                 throw UsageError("--jobs takes a positive number, not '\(jobs)'")
@@ -110,7 +117,11 @@ enum BuildCommand {
             options.jobs = ProcessInfo.processInfo.activeProcessorCount
         }
         options.tagOnly = arguments.flag("tag-only")
+        if options.tagOnly, options.tags.count != 1 {
+            throw UsageError("--tag-only needs exactly one tag, got \(options.tags.count): pass one with -t")
+        }
         options.tarballPath = arguments.value("tarball")
+        options.local = arguments.flag("local")
         if arguments.isSet("ldflags") { options.ldflags = arguments.list("ldflags") }
         options.disableOptimizations = arguments.flag("disable-optimizations")
         options.image = try imageSettings(arguments)

@@ -1,6 +1,7 @@
 import Foundation
 import KoBuild
 import KoCommandLine
+import KoProcess
 
 /// `ko apply`, `ko create`, `ko delete` and `ko run`: ko's hand-offs to kubectl.
 enum KubectlCommands {
@@ -61,8 +62,9 @@ enum KubectlCommands {
 
     /// Runs kubectl with `arguments`, stdin fed from `input`, its output shown as it comes.
     static func pipe(_ input: [UInt8]?, to arguments: [String], _ context: CommandContext) throws {
-        guard let kubectl = ChildProcess.resolve("kubectl", path: context.environment["PATH"]) else {
-            throw CommandError.missingTool("kubectl", "install kubectl, or use 'ko resolve' and apply the YAML yourself")
+        guard let kubectl = ChildProcess.resolve("kubectl", searchPath: context.environment["PATH"]) else {
+            throw CommandError.missingTool("kubectl",
+                                           "install kubectl, or use 'ko resolve' and apply the YAML yourself")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: kubectl)
