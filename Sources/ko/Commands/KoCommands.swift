@@ -20,6 +20,7 @@ enum KoCommands {
         Entry(spec: LoginCommand.spec, run: LoginCommand.run),
         Entry(spec: LogoutCommand.spec, run: LogoutCommand.run),
         Entry(spec: VersionCommand.spec, run: VersionCommand.run),
+        Entry(spec: LayerCommand.spec, run: LayerCommand.run),
         Entry(spec: CompletionCommand.spec, run: CompletionCommand.run),
         Entry(spec: ManCommand.spec, run: ManCommand.run),
     ]
