@@ -44,11 +44,11 @@ let package = Package(
                           dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoProcess", "KoCommandLine"]),
         // The Swift runtime linked in: its symbols then need no lookups at
         // load, a third of the helper's start-up otherwise.
-        .executableTarget(name: "docker-credential-ko", dependencies: ["KoKeyring", "KoProcess"],
+        .executableTarget(name: "docker-credential-ko", dependencies: ["KoKeyring", "KoProcess", "KoCommandLine"],
                           linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]),
         // Cloud registry tokens (ECR, GCR/Artifact Registry, ACR, GHCR), which
         // docker-credential-ko hands cloud hosts to when the keyring has none.
-        .executableTarget(name: "docker-credential-ko-cloud", dependencies: ["KoCreds"]),
+        .executableTarget(name: "docker-credential-ko-cloud", dependencies: ["KoCreds", "KoCommandLine"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["KoLog"], path: "Tests/TestSupport",

@@ -42,12 +42,15 @@ final class CurlTransfer {
     // Request body.
     private let source: BodySource
     private(set) var readError: Error?
+    private let progress: (@Sendable (Int64) -> Void)?
 
-    init(body: HTTPBody, target: BodyTarget, url: String, headerLimit: Int, forbidsSpecialAddresses: Bool) throws {
+    init(body: HTTPBody, target: BodyTarget, url: String, headerLimit: Int, forbidsSpecialAddresses: Bool,
+         progress: (@Sendable (Int64) -> Void)? = nil) throws {
         self.target = target
         self.headerLimit = headerLimit
         self.forbidsSpecialAddresses = forbidsSpecialAddresses
         self.source = try BodySource(body, url: url)
+        self.progress = progress
     }
 
     /// The number of request body bytes curl will read.
@@ -136,7 +139,9 @@ final class CurlTransfer {
     /// Fills `buffer` with the next request bytes; nil means "abort".
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         do {
-            return try source.read(into: buffer)
+            let count = try source.read(into: buffer)
+            progress?(Int64(source.position))
+            return count
         } catch {
             readError = error
             return nil
@@ -155,7 +160,7 @@ final class BodySource {
     private let url: String
     private let offset: UInt64
     let length: UInt64
-    private var position: UInt64 = 0
+    private(set) var position: UInt64 = 0
 
     init(_ body: HTTPBody, url: String) throws {
         self.url = url

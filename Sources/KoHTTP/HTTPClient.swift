@@ -158,7 +158,8 @@ public final class HTTPClient: @unchecked Sendable {
         }
         let transfer = try CurlTransfer(body: request.body, target: target, url: request.url,
                                         headerLimit: HTTPClient.headerSizeLimit,
-                                        forbidsSpecialAddresses: request.forbidsSpecialAddresses)
+                                        forbidsSpecialAddresses: request.forbidsSpecialAddresses,
+                                        progress: request.uploadProgress)
         let handle = try takeHandle()
         defer { returnHandle(handle) }
 

@@ -22,15 +22,18 @@ public struct HTTPRequest: Sendable {
     /// (`SpecialAddress`), checked on the connected address. Set for token
     /// realms a registry names, and on every redirect that changes origin.
     public var forbidsSpecialAddresses: Bool
+    /// Called with the running total of body bytes handed to the network.
+    public var uploadProgress: (@Sendable (Int64) -> Void)?
 
     public init(method: String = "GET", url: String,
                 headers: [(name: String, value: String)] = [], body: HTTPBody = .none,
-                forbidsSpecialAddresses: Bool = false) {
+                forbidsSpecialAddresses: Bool = false, uploadProgress: (@Sendable (Int64) -> Void)? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.forbidsSpecialAddresses = forbidsSpecialAddresses
+        self.uploadProgress = uploadProgress
     }
 }
 

@@ -9,12 +9,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import KoCommandLine
 import KoCreds
 
-let version = "0.1.0"
-
 let server = CredentialHelperServer(store: MintOnlyStore(), exchanges: CredentialHelperServer.cloudExchanges(
-    version: version), programName: "docker-credential-ko-cloud", version: version)
+    version: KoVersion.number), programName: "docker-credential-ko-cloud", version: KoVersion.description)
 let response = server.respond(to: Array(CommandLine.arguments.dropFirst()),
                               readInput: { try StandardStreams.readInput() })
 StandardStreams.writeOutput(response.output)

@@ -7,9 +7,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import KoCommandLine
 import KoKeyring
-
-let version = "0.1.0"
 
 /// KO_KEYRING_TIMEOUT bounds each keyring call (seconds, default 60).
 func keyringTimeout() -> Double {
@@ -19,7 +18,7 @@ func keyringTimeout() -> Double {
 }
 
 let server = CredentialHelperServer(store: KeyringStore(timeout: keyringTimeout()), exchanges: [CloudHandOff()],
-                                    version: version)
+                                    version: KoVersion.description)
 let response = server.respond(to: Array(CommandLine.arguments.dropFirst()),
                               readInput: { try StandardStreams.readInput() })
 StandardStreams.writeOutput(response.output)

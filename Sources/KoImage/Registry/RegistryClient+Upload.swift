@@ -12,16 +12,18 @@ extension RegistryClient {
     /// The bytes then go in one streamed `PATCH`, closed by `PUT ?digest=`.
     /// A failed upload is never retried on the same session: a transient
     /// failure cancels it and the whole sequence, `HEAD` included, starts over.
+    /// `progress` gets the running total of bytes sent (from 0 again on a retry).
     @discardableResult
     public func uploadBlob(file path: String, descriptor: Descriptor, to repository: RepositoryReference,
-                           mountFrom source: RepositoryReference? = nil) throws -> BlobUploadOutcome {
+                           mountFrom source: RepositoryReference? = nil,
+                           progress: (@Sendable (Int64) -> Void)? = nil) throws -> BlobUploadOutcome {
         let size = try RegistryClient.fileSize(path)
         guard size == descriptor.size else {
             throw RegistryError.sizeMismatch(what: "blob file \(path) for \(descriptor.digest)",
                                              expected: descriptor.size, actual: size)
         }
         return try upload(.file(path: path, offset: 0, length: UInt64(size)), descriptor: descriptor,
-                          to: repository, mountFrom: source)
+                          to: repository, mountFrom: source, progress: progress)
     }
 
     /// Puts a small blob held in memory (an image config) into `repository`
@@ -63,7 +65,8 @@ extension RegistryClient {
     }
 
     private func upload(_ body: HTTPBody, descriptor: Descriptor, to repository: RepositoryReference,
-                        mountFrom source: RepositoryReference?) throws -> BlobUploadOutcome {
+                        mountFrom source: RepositoryReference?,
+                        progress: (@Sendable (Int64) -> Void)? = nil) throws -> BlobUploadOutcome {
         let digest = descriptor.digest
         let operation = "upload blob \(digest) to \(repository.repository)"
         return try retrying(operation, registry: repository.registry) { attempt in
@@ -72,14 +75,16 @@ extension RegistryClient {
                 // A try that failed after the registry stored the blob still counts as an upload.
                 return attempt == 1 ? .alreadyPresent : .uploaded
             }
-            return try uploadOnce(body, descriptor: descriptor, to: repository, mountFrom: source)
+            return try uploadOnce(body, descriptor: descriptor, to: repository, mountFrom: source,
+                                  progress: progress)
         }
     }
 
     /// One upload on one session: mount or open, `PATCH`, `PUT`. A session
     /// that failed is cancelled (best effort) before the error goes up.
     private func uploadOnce(_ body: HTTPBody, descriptor: Descriptor, to repository: RepositoryReference,
-                            mountFrom source: RepositoryReference?) throws -> BlobUploadOutcome {
+                            mountFrom source: RepositoryReference?,
+                            progress: (@Sendable (Int64) -> Void)?) throws -> BlobUploadOutcome {
         let digest = descriptor.digest
         let target = RegistryTarget(registry: repository.registry, repository: repository.repository, access: .push)
         var location: String
@@ -97,7 +102,7 @@ extension RegistryClient {
 
         let session = location
         do {
-            location = try patch(body, to: location, target: target)
+            location = try patch(body, to: location, target: target, progress: progress)
             try finish(location, digest: digest, target: target)
         } catch {
             if RegistryClient.transience(of: error) != .permanent {
@@ -151,9 +156,11 @@ extension RegistryClient {
     }
 
     /// Streams the whole blob in one `PATCH` to the session; returns the next location.
-    private func patch(_ body: HTTPBody, to location: String, target: RegistryTarget) throws -> String {
+    private func patch(_ body: HTTPBody, to location: String, target: RegistryTarget,
+                       progress: (@Sendable (Int64) -> Void)?) throws -> String {
         var request = Request(target, "PATCH", "")
         request.url = location
+        request.uploadProgress = progress
         request.headers = [("Content-Type", "application/octet-stream")]
         request.body = body
         let response = try send(request)

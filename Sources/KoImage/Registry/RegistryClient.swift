@@ -64,6 +64,7 @@ public final class RegistryClient: @unchecked Sendable {
         var url: String?
         var headers: [(name: String, value: String)] = []
         var body: HTTPBody = .none
+        var uploadProgress: (@Sendable (Int64) -> Void)?
         var scopes: [RegistryScope]
         var bodyLimit = 1 << 20
 
@@ -93,7 +94,8 @@ public final class RegistryClient: @unchecked Sendable {
                                                                    session: session, refresh: refreshed) {
                 headers.append(("Authorization", authorization))
             }
-            let httpRequest = HTTPRequest(method: request.method, url: url, headers: headers, body: request.body)
+            let httpRequest = HTTPRequest(method: request.method, url: url, headers: headers, body: request.body,
+                                          uploadProgress: request.uploadProgress)
             let response: HTTPResponse
             do {
                 if let sink {

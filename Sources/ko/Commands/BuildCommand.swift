@@ -18,7 +18,8 @@ enum BuildCommand {
         examples: [
             ("ko build ./cmd/app", "Build ./cmd/app and push it to $KO_DOCKER_REPO"),
             ("ko build --push=false --oci-layout-path out ./cmd/app", "Write an OCI layout without pushing"),
-        ])
+        ],
+        arguments: .directories)
 
     /// The flags of every command that builds and publishes (build, resolve, apply, create, run).
     static let publishOptions: [OptionSpec] = [
@@ -37,6 +38,8 @@ enum BuildCommand {
             OptionSpec("insecure-registry",
                        help: "Use plain HTTP and skip TLS verification for every registry."),
             OptionSpec("platform", kind: .list(placeholder: "PLATFORM"),
+                       completion: .words(["all", "host", "linux/amd64", "linux/arm64", "linux/arm/v7", "linux/386",
+                                           "linux/ppc64le", "linux/s390x", "linux/riscv64"]),
                        help: "Platform to build, os/arch[/variant] (default $GOOS/$GOARCH, else linux/amd64)."),
             OptionSpec("jobs", short: "j", kind: .value(placeholder: "N"),
                        help: "How many builds run at once (default: the number of CPUs)."),
@@ -63,7 +66,7 @@ enum BuildCommand {
                        help: "Environment variable to set in the image."),
             OptionSpec("image-arg", kind: .repeated(placeholder: "ARG"),
                        help: "Argument passed to the program (the image's Cmd); repeat for more."),
-            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"),
+            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"), completion: .none,
                        help: "Working directory of the image."),
     ]
 
@@ -74,7 +77,7 @@ enum BuildCommand {
                                        credentials: try KoCredentialSource(environment: context.environment,
                                                                            logger: context.logger),
                                        userAgent: KoVersion.userAgent,
-                                       logger: context.logger)
+                                       logger: context.logger, progress: context.progress)
         let results = try session.buildAll(targets)
         for result in results { print(result.reference) }
         fflush(stdout)

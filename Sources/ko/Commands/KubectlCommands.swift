@@ -52,7 +52,8 @@ enum KubectlCommands {
         let session = try BuildSession(options: options,
                                        credentials: try KoCredentialSource(environment: context.environment,
                                                                            logger: context.logger),
-                                       userAgent: KoVersion.userAgent, logger: context.logger)
+                                       userAgent: KoVersion.userAgent, logger: context.logger,
+                                       progress: context.progress)
         guard let result = try session.buildAll([target]).first else { return }
         let name = result.importPath.split(separator: "/").last.map(String.init) ?? "ko-run"
         var kubectl = ["run", name, "--image=\(result.reference)", "--restart=Never", "--rm", "-i"]

@@ -53,7 +53,8 @@ enum ResolveCommand {
             let session = try BuildSession(options: options,
                                            credentials: try KoCredentialSource(environment: context.environment,
                                                                                logger: context.logger),
-                                           userAgent: KoVersion.userAgent, logger: context.logger)
+                                           userAgent: KoVersion.userAgent, logger: context.logger,
+                                           progress: context.progress)
             let results = try session.buildAll(importPaths.map { GoToolchain.importPathScheme + $0 })
             for (path, result) in zip(importPaths, results) { images[path] = result.reference }
         }
