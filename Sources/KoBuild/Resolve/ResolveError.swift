@@ -28,7 +28,8 @@ public enum ResolveError: Error, CustomStringConvertible, Sendable {
         case let .invalidLabels(file, line, reason):
             return "\(file):\(line): \(reason)"
         case let .invalidSelector(selector, reason):
-            return "invalid label selector '\(InputQuoting.quote(selector))': \(InputQuoting.quote(reason, limit: 300)); "
+            return "invalid label selector '\(InputQuoting.quote(selector))': "
+                + "\(InputQuoting.quote(reason, limit: 300)); "
                 + "write for example 'app=web,tier!=db'"
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
