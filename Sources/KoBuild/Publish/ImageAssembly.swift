@@ -49,8 +49,7 @@ enum ImageAssembly {
     /// core: a standard gzip stream that any reader takes, produced in a
     /// fraction of single-threaded zlib's time. The block size, not the
     /// thread count, fixes the bytes, so digests do not depend on the machine.
-    static let compression = LayerCompression.parallelGzip(
-        level: 1, blockSize: 1 << 20, threads: max(1, ProcessInfo.processInfo.activeProcessorCount))
+    static let compression = LayerCompression.parallelDefault
 
     /// The image settings beyond ko's own edits: env, args, working
     /// directory, user and manifest annotations.

@@ -49,8 +49,11 @@ enum KoCommands {
         try entry.run(parsed, context)
     }
 
+    /// Commands left out of the overview: `__layer` serves the benchmarks in bench/.
+    static let hiddenEntries: [Entry] = [Entry(spec: LayerCommand.spec, run: LayerCommand.run)]
+
     static func find(_ name: String) -> Entry? {
-        entries.first { $0.spec.name == name || $0.spec.aliases.contains(name) }
+        (entries + hiddenEntries).first { $0.spec.name == name || $0.spec.aliases.contains(name) }
     }
 
     static func overview() -> String {
