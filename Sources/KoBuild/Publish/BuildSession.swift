@@ -78,7 +78,7 @@ public final class BuildSession {
             compiled = (wanted[0], try compile(package, for: wanted[0], settings: settings))
         }
         let baseName = config.baseImage(for: package.importPath, environment: options.environment)
-        let source = try BaseImageSource.fetch(baseName, registry: registry)
+        let source = try BaseImageSource.fetch(baseName, registry: registry, cache: cache)
         logger.info("Using base image \(source.reference) for \(package.importPath)")
 
         switch source {
@@ -89,8 +89,8 @@ public final class BuildSession {
         case let .index(reference, _, index):
             let entries = try PlatformMatch.select(platforms, from: index, baseName: reference.description)
             let images = try ParallelWork.map(entries, width: options.jobs) { entry -> (BuiltImage, BaseImage) in
-                let child = try registry.manifest(for: reference.repositoryReference.at(entry.digest))
-                let base = try BaseImage.fetch(reference, remote: child, registry: registry)
+                let child = try registry.manifest(for: reference.repositoryReference.at(entry.digest), cache: cache)
+                let base = try BaseImage.fetch(reference, remote: child, registry: registry, cache: cache)
                 let platform = entry.platform ?? base.config.platform
                 return (try buildImage(package, base: base, platform: platform, settings: settings,
                                        compiled: compiled), base)
@@ -165,9 +165,15 @@ public final class BuildSession {
         let directory = try scratch.subdirectory(for: package.importPath + "@" + platform.description)
         let binary = directory + "/" + package.commandName
         logger.info("Building \(package.importPath) for \(platform)")
-        try GoToolchain(environment: options.environment, directory: settings.directory)
-            .build(package, platform: platform, output: binary, flags: settings.flags, ldflags: settings.ldflags,
-                   extraEnvironment: settings.environment)
+        let identity = [package.importPath, package.directory, platform.description, settings.directory]
+            + settings.flags + ["--"] + settings.ldflags + ["--"] + settings.environment.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value)" }
+        try CompiledBinary(cache: cache, environment: options.environment).compile(into: binary, identity: identity) {
+            output, extra in
+            try GoToolchain(environment: options.environment, directory: settings.directory)
+                .build(package, platform: platform, output: output, flags: settings.flags, ldflags: settings.ldflags,
+                       extraEnvironment: settings.environment.merging(extra) { own, _ in own })
+        }
         return binary
     }
 

@@ -71,13 +71,17 @@ struct SBOMAttachment {
         // The referrers tag schema (distribution spec 1.1, "Unavailable Referrers API"):
         // an index at `sha256-<hex>` listing every referrer of the subject.
         let fallbackTag = repository.tagged("\(subject.digest.algorithm)-\(subject.digest.hex)")
+        let entry = Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: Int64(bytes.count),
+                               artifactType: Self.artifactType)
+        // The common case, a tag listing just this SBOM, is settled with a HEAD.
+        let alone = try ImageIndex(mediaType: MediaType.ociIndex, manifests: [entry]).canonicalBytes()
+        if (try? registry.manifestDescriptor(for: fallbackTag))??.digest == Digest.sha256(of: alone) { return }
         var index = ImageIndex(mediaType: MediaType.ociIndex, manifests: [])
         if let existing = try? registry.manifest(for: fallbackTag), existing.isIndex {
             index = try ImageIndex(parsing: existing.bytes)
         }
         guard !index.manifests.contains(where: { $0.digest == digest }) else { return }
-        index.manifests.append(Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: Int64(bytes.count),
-                                          artifactType: Self.artifactType))
+        index.manifests.append(entry)
         try registry.putManifest(try index.canonicalBytes(), mediaType: MediaType.ociIndex, reference: fallbackTag)
     }
 }

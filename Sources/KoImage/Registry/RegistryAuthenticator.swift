@@ -83,7 +83,7 @@ final class RegistryAuthenticator: @unchecked Sendable {
         }
     }
 
-    /// `GET /v2/` (distribution spec, "Determining support"): over HTTPS, or
+    /// `HEAD /v2/`, else `GET /v2/` (distribution spec, "Determining support"): over HTTPS, or
     /// plain HTTP for local registries; an insecure registry is tried over
     /// HTTPS first, then HTTP.
     func ping(_ registry: String) throws -> RegistrySession {
@@ -100,7 +100,11 @@ final class RegistryAuthenticator: @unchecked Sendable {
             let baseURL = "\(scheme)://\(registry)"
             let response: HTTPResponse
             do {
-                response = try http.send(HTTPRequest(url: baseURL + "/v2/"), bodyLimit: 64 << 10)
+                // HEAD answers with the same status and challenge and no body;
+                // a registry that does not route HEAD there gets the GET.
+                let head = try http.send(HTTPRequest(method: "HEAD", url: baseURL + "/v2/"), bodyLimit: 64 << 10)
+                response = head.status == 401 || (200..<300).contains(head.status) ? head
+                    : try http.send(HTTPRequest(url: baseURL + "/v2/"), bodyLimit: 64 << 10)
             } catch let error as HTTPError {
                 logger.debug("registry \(registry): \(scheme) ping failed: \(error)")
                 lastError = error
