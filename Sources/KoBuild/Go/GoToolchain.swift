@@ -25,7 +25,9 @@ public struct GoToolchain: Sendable {
             pattern.removeFirst(Self.importPathScheme.count)
         }
         let format = "{{.ImportPath}}\t{{.Name}}\t{{.Dir}}\t{{with .Module}}{{.Dir}}{{end}}"
-        let result = try ChildProcess.run("go", ["list", "-f", format, "--", pattern],
+        // -find: the package alone, without loading its dependencies, which
+        // `go build` does anyway (and reports problems in).
+        let result = try ChildProcess.run("go", ["list", "-find", "-f", format, "--", pattern],
                                           environment: environment, directory: directory)
         guard result.status == 0 else {
             throw BuildError.packageNotFound(target: target, output: firstLines(result.errorText))

@@ -71,14 +71,19 @@ public final class BuildSession {
 
     private func buildAndPublish(_ package: GoPackage, repository: String) throws -> BuildResult {
         let settings = try planner.settings(for: package)
-        // With one platform known up front, compile before touching the
-        // network: a broken program should say so first.
-        var compiled: (platform: Platform, binary: String)?
-        if let wanted = platforms, wanted.count == 1 {
-            compiled = (wanted[0], try compile(package, for: wanted[0], settings: settings))
-        }
         let baseName = config.baseImage(for: package.importPath, environment: options.environment)
-        let source = try BaseImageSource.fetch(baseName, registry: registry, cache: cache)
+        // With one platform known up front, the base is fetched while the
+        // program compiles; a broken program still says so first.
+        var compiled: (platform: Platform, binary: String)?
+        let source: BaseImageSource
+        if let wanted = platforms, wanted.count == 1 {
+            let (binary, fetched) = try ParallelWork.both({ try compile(package, for: wanted[0], settings: settings) },
+                                                          { try BaseImageSource.fetch(baseName, registry: self.registry,
+                                                                                      cache: self.cache) })
+            (compiled, source) = ((wanted[0], binary), fetched)
+        } else {
+            source = try BaseImageSource.fetch(baseName, registry: registry, cache: cache)
+        }
         logger.info("Using base image \(source.reference) for \(package.importPath)")
 
         switch source {

@@ -18,69 +18,88 @@ struct SBOMAttachment {
 
     /// Pushes `sbom` for `subject` in `repository`. A registry that refuses
     /// it gets a warning; the image itself is already pushed and stays.
+    ///
+    /// Every blob and every manifest reference is checked in one round of
+    /// requests at once; then only the manifests that changed are PUT, so
+    /// rebuilding an unchanged program sends HEADs and nothing else.
     func attach(_ sbom: [UInt8], to subject: Descriptor, in repository: RepositoryReference) {
         do {
             let layer = Descriptor(mediaType: Self.cosignLayerType, digest: Digest.sha256(of: sbom),
                                    size: Int64(sbom.count))
-            try registry.uploadBlob(bytes: sbom, descriptor: layer, to: repository)
-            try pushCosignTag(layer: layer, subject: subject, repository: repository)
-            try pushReferrer(layer: layer, subject: subject, repository: repository)
+            let cosign = try cosignImage(layer: layer)
+            let cosignTag = repository.tagged("\(subject.digest.algorithm)-\(subject.digest.hex).sbom")
+            let referrer = try referrerManifest(layer: layer, subject: subject)
+            let referrerDigest = Digest.sha256(of: referrer)
+            let entry = Descriptor(mediaType: MediaType.ociManifest, digest: referrerDigest,
+                                   size: Int64(referrer.count), artifactType: Self.artifactType)
+            // The referrers tag schema (distribution spec 1.1, "Unavailable Referrers API"):
+            // an index at `sha256-<hex>` listing every referrer of the subject.
+            let fallbackTag = repository.tagged("\(subject.digest.algorithm)-\(subject.digest.hex)")
+            let alone = try ImageIndex(mediaType: MediaType.ociIndex, manifests: [entry]).canonicalBytes()
+
+            let checks: [() throws -> Bool] = [
+                { try registry.uploadBlob(bytes: sbom, descriptor: layer, to: repository); return false },
+                { try registry.uploadBlob(bytes: cosign.config, descriptor: cosign.configDescriptor, to: repository)
+                    return false },
+                { try registry.uploadBlob(bytes: Self.emptyJSON, descriptor: Self.emptyDescriptor, to: repository)
+                    return false },
+                { try isStale(cosign.manifest, at: cosignTag) },
+                { try isStale(referrer, at: repository.at(referrerDigest)) },
+                // The common case, a tag listing just this SBOM, is settled with the HEAD.
+                { (try? registry.manifestDescriptor(for: fallbackTag))??.digest != Digest.sha256(of: alone) },
+            ]
+            let stale = try ParallelWork.map(checks, width: checks.count) { try $0() }
+            if stale[3] { try registry.putManifest(cosign.manifest, mediaType: MediaType.ociManifest,
+                                                   reference: cosignTag) }
+            if stale[4] { try registry.putManifest(referrer, mediaType: MediaType.ociManifest,
+                                                   reference: repository.at(referrerDigest)) }
+            if stale[5] { try addToFallbackIndex(entry, at: fallbackTag) }
             logger.debug("SBOM for \(subject.digest) pushed to \(repository)")
         } catch {
             logger.warning("the SBOM of \(repository)@\(subject.digest) was not pushed: \(error)")
         }
     }
 
-    /// cosign's attachment: a one-layer image tagged `sha256-<hex>.sbom`.
-    private func pushCosignTag(layer: Descriptor, subject: Descriptor, repository: RepositoryReference) throws {
+    /// The OCI 1.1 empty descriptor, the config of a referrer.
+    static let emptyDescriptor = Descriptor(mediaType: "application/vnd.oci.empty.v1+json",
+                                            digest: Digest.sha256(of: emptyJSON), size: Int64(emptyJSON.count))
+
+    /// cosign's attachment: a one-layer image, tagged `sha256-<hex>.sbom`.
+    private func cosignImage(layer: Descriptor) throws
+        -> (config: [UInt8], configDescriptor: Descriptor, manifest: [UInt8]) {
         var config = ImageConfig(platform: Platform(os: "", architecture: ""))
         config.created = ImageTime.goZero
         config.setDiffIDs([layer.digest])
         let configBytes = config.canonicalBytes
         let configDescriptor = Descriptor(mediaType: MediaType.ociConfig, digest: Digest.sha256(of: configBytes),
                                           size: Int64(configBytes.count))
-        try registry.uploadBlob(bytes: configBytes, descriptor: configDescriptor, to: repository)
         let manifest = Manifest(mediaType: MediaType.ociManifest, config: configDescriptor, layers: [layer])
-        try putIfChanged(try manifest.canonicalBytes(),
-                         at: repository.tagged("\(subject.digest.algorithm)-\(subject.digest.hex).sbom"))
+        return (configBytes, configDescriptor, try manifest.canonicalBytes())
     }
 
-    /// PUTs a manifest unless the reference already names these exact bytes,
-    /// so that rebuilding an unchanged program sends no manifest at all.
-    private func putIfChanged(_ bytes: [UInt8], at reference: ImageReference,
-                              mediaType: String = MediaType.ociManifest) throws {
-        if try registry.manifestDescriptor(for: reference)?.digest == Digest.sha256(of: bytes) { return }
-        try registry.putManifest(bytes, mediaType: mediaType, reference: reference)
+    /// Whether `reference` names something other than these exact bytes.
+    private func isStale(_ bytes: [UInt8], at reference: ImageReference) throws -> Bool {
+        try registry.manifestDescriptor(for: reference)?.digest != Digest.sha256(of: bytes)
     }
 
-    /// The OCI 1.1 referrer, and the fallback tag that lists referrers.
-    private func pushReferrer(layer: Descriptor, subject: Descriptor, repository: RepositoryReference) throws {
-        let empty = Descriptor(mediaType: "application/vnd.oci.empty.v1+json", digest: Digest.sha256(of: Self.emptyJSON),
-                               size: Int64(Self.emptyJSON.count))
-        try registry.uploadBlob(bytes: Self.emptyJSON, descriptor: empty, to: repository)
+    /// The OCI 1.1 referrer: the SBOM as an artifact whose subject is the image.
+    private func referrerManifest(layer: Descriptor, subject: Descriptor) throws -> [UInt8] {
         var referrerLayer = layer
         referrerLayer.mediaType = Self.artifactType
         var subjectDescriptor = subject
         subjectDescriptor.platform = nil
-        let manifest = Manifest(mediaType: MediaType.ociManifest, artifactType: Self.artifactType, config: empty,
-                                layers: [referrerLayer], subject: subjectDescriptor)
-        let bytes = try manifest.canonicalBytes()
-        let digest = Digest.sha256(of: bytes)
-        try putIfChanged(bytes, at: repository.at(digest))
+        let manifest = Manifest(mediaType: MediaType.ociManifest, artifactType: Self.artifactType,
+                                config: Self.emptyDescriptor, layers: [referrerLayer], subject: subjectDescriptor)
+        return try manifest.canonicalBytes()
+    }
 
-        // The referrers tag schema (distribution spec 1.1, "Unavailable Referrers API"):
-        // an index at `sha256-<hex>` listing every referrer of the subject.
-        let fallbackTag = repository.tagged("\(subject.digest.algorithm)-\(subject.digest.hex)")
-        let entry = Descriptor(mediaType: MediaType.ociManifest, digest: digest, size: Int64(bytes.count),
-                               artifactType: Self.artifactType)
-        // The common case, a tag listing just this SBOM, is settled with a HEAD.
-        let alone = try ImageIndex(mediaType: MediaType.ociIndex, manifests: [entry]).canonicalBytes()
-        if (try? registry.manifestDescriptor(for: fallbackTag))??.digest == Digest.sha256(of: alone) { return }
+    /// Adds `entry` to the referrers index at `fallbackTag`, keeping what it lists.
+    private func addToFallbackIndex(_ entry: Descriptor, at fallbackTag: ImageReference) throws {
         var index = ImageIndex(mediaType: MediaType.ociIndex, manifests: [])
         if let existing = try? registry.manifest(for: fallbackTag), existing.isIndex {
             index = try ImageIndex(parsing: existing.bytes)
         }
-        guard !index.manifests.contains(where: { $0.digest == digest }) else { return }
+        guard !index.manifests.contains(where: { $0.digest == entry.digest }) else { return }
         index.manifests.append(entry)
         try registry.putManifest(try index.canonicalBytes(), mediaType: MediaType.ociIndex, reference: fallbackTag)
     }

@@ -10,37 +10,71 @@ import Darwin
 /// untouched is not even read again to find its layer.
 ///
 /// A file is known by its device and inode (so a hard link of it is the same
-/// file), its size and its modification time to the nanosecond; the record
-/// `layers/files/<key>.json` holds those and the diffID of the binary layer
-/// built from it under a given name and compressor. Any write to the file,
-/// or a new file in its place, changes the inode, size or mtime, and the
-/// layer is then found by hashing as before.
+/// file), its size and what says its content: for a Go binary its build ID
+/// (the ELF note `go build` writes, whose last part hashes the content and
+/// which Go itself trusts to skip a link; Go touches an up-to-date output,
+/// so its mtime says nothing), else its modification time to the
+/// nanosecond. The record `layers/files/<key>.json` holds those and the
+/// diffID of the binary layer built from it under a given name and
+/// compressor. A new file in its place, or a rewrite, changes the inode, size,
+/// build ID or mtime, and the layer is then found by hashing as before.
 extension LayerCache {
     /// What identifies a file's content without reading it.
     struct FileFingerprint: Equatable {
         var device: UInt64
         var inode: UInt64
         var size: Int64
-        var modifiedSeconds: Int64
-        var modifiedNanoseconds: Int64
+        /// `go:<build ID>`, or `mtime:<seconds>.<nanoseconds>`.
+        var content: String
 
         init?(path: String) {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+            defer { close(descriptor) }
             var info = stat()
-            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+            guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
             device = UInt64(info.st_dev)
             inode = UInt64(info.st_ino)
             size = Int64(info.st_size)
-            modifiedSeconds = Int64(info.st_mtim.tv_sec)
-            modifiedNanoseconds = Int64(info.st_mtim.tv_nsec)
+            if let buildID = FileFingerprint.goBuildID(descriptor) {
+                content = "go:" + buildID
+            } else {
+                content = "mtime:\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+            }
+        }
+
+        /// The Go build ID note of an ELF binary: namesz 4, descsz, type 4,
+        /// name `Go\0\0`, then the ID, within the file's first 32 KiB (where
+        /// Go's linker puts it and where `go tool buildid` looks).
+        static func goBuildID(_ descriptor: Int32) -> String? {
+            var head = [UInt8](repeating: 0, count: 32 << 10)
+            let count = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 16, head[0] == 0x7f, head[1] == 0x45, head[2] == 0x4c, head[3] == 0x46 else { return nil }
+            let marker: [UInt8] = [4, 0, 0, 0, 0x47, 0x6f, 0, 0]
+            var index = 8
+            while index + marker.count <= count {
+                if head[index] == 4, Array(head[index..<(index + marker.count)]) == marker,
+                   head[index - 8] == 4, head[index - 7] == 0, head[index - 6] == 0, head[index - 5] == 0 {
+                    let length = Int(head[index - 4]) | Int(head[index - 3]) << 8
+                        | Int(head[index - 2]) << 16 | Int(head[index - 1]) << 24
+                    let start = index + marker.count
+                    guard length > 0, length <= 1024, start + length <= count else { return nil }
+                    let id = head[start..<(start + length)]
+                    guard id.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else { return nil }
+                    return String(decoding: id, as: UTF8.self)
+                }
+                index += 4
+            }
+            return nil
         }
 
         /// The record's file name stem, for a layer of this file under `name`.
         func recordName(layerName: String, compression: LayerCompression) -> String {
-            let text = "ko-file 1\n\(device) \(inode)\n\(layerName)\n\(LayerCacheKey.identity(of: compression))\n"
+            let text = "ko-file 2\n\(device) \(inode)\n\(layerName)\n\(LayerCacheKey.identity(of: compression))\n"
             return hexString(MessageDigest.sha256(of: Array(text.utf8)))
         }
 
-        var recordText: String { "\(size) \(modifiedSeconds) \(modifiedNanoseconds)" }
+        var recordText: String { "\(size) \(content)" }
     }
 
     var filesDirectory: String { directory + "/layers/files" }
