@@ -33,7 +33,8 @@ let package = Package(
 
         // MARK: Executables
         .executableTarget(name: "ko", dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoCommandLine"]),
-        .executableTarget(name: "docker-credential-ko", dependencies: ["KoCreds", "KoLog"]),
+        // The helper's fast path loads nothing but the Swift runtime; the rest runs in `ko`.
+        .executableTarget(name: "docker-credential-ko", dependencies: ["KoCommandLine"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["KoLog"], path: "Tests/TestSupport",

@@ -1,16 +1,19 @@
 // docker-credential-ko: the Docker credential helper over the desktop keyring.
 //
-// The Docker CLI runs this for every registry operation, so it stays small:
-// no Foundation, no argument parser, one store, one answer.
+// The Docker CLI runs this for every registry operation, so the common case,
+// `get` of an entry stored under exactly the server asked for, is answered
+// here with nothing loaded but the Swift runtime: no Foundation, no GLib, no
+// libcurl (see StoredCredentialLookup). Every other request (store, erase,
+// list, a server stored under another spelling, a locked keyring, a cloud
+// token) goes to the full helper, `ko __credential-helper`, which this
+// program becomes with execv, so the caller sees one process either way.
 #if canImport(Glibc)
 import Glibc
 #endif
-import KoCreds
-
-let version = "0.1.0"
+import KoCommandLine
 
 /// stdin, up to 1 MiB (a request is a few hundred bytes).
-func readStandardInput() throws -> [UInt8] {
+func readStandardInput() -> [UInt8] {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while bytes.count <= 1 << 20 {
@@ -23,7 +26,6 @@ func readStandardInput() throws -> [UInt8] {
 }
 
 func writeStandardOutput(_ text: String) {
-    guard !text.isEmpty else { return }
     var bytes = Array(text.utf8)
     if bytes.last != 0x0A { bytes.append(0x0A) }
     var offset = 0
@@ -35,18 +37,28 @@ func writeStandardOutput(_ text: String) {
     }
 }
 
-// After the keyring: tokens minted from the environment's cloud identity.
-let exchanges = CredentialHelperServer.cloudExchanges(version: version)
-
-/// KO_KEYRING_TIMEOUT bounds each keyring call (seconds, default 60).
-func keyringTimeout() -> Double {
+/// KO_KEYRING_TIMEOUT bounds each keyring call (seconds, default 60); the
+/// fast path gives up sooner and leaves a slow keyring to the full helper.
+func fastPathSeconds() -> Double {
     guard let text = getenv("KO_KEYRING_TIMEOUT").map({ String(cString: $0) }),
-          let seconds = Double(text), seconds > 0 else { return 60 }
-    return seconds
+          let seconds = Double(text), seconds > 0 else { return 5 }
+    return min(seconds, 5)
 }
 
-let server = CredentialHelperServer(store: KeyringStore(timeout: keyringTimeout()), exchanges: exchanges,
-                                    version: version)
-let response = server.respond(to: Array(CommandLine.arguments.dropFirst()), readInput: readStandardInput)
-writeStandardOutput(response.output)
-exit(response.status)
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "version", "--version", "-v":
+    writeStandardOutput("docker-credential-ko (ko) \(KoVersion.number)")
+    exit(0)
+case "get":
+    let input = readStandardInput()
+    let server = ASCIIText.trimmed(input)
+    if !server.isEmpty, let found = StoredCredentialLookup.credential(forServer: server, seconds: fastPathSeconds()) {
+        writeStandardOutput(#"{"ServerURL":"# + ASCIIText.jsonString(server) + #","Username":"#
+            + ASCIIText.jsonString(found.username) + #","Secret":"# + ASCIIText.jsonString(found.secret) + "}")
+        exit(0)
+    }
+    FullHelper.become(arguments: arguments, input: input)
+default:
+    FullHelper.become(arguments: arguments, input: nil)
+}

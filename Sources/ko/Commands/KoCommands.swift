@@ -49,8 +49,12 @@ enum KoCommands {
         try entry.run(parsed, context)
     }
 
-    /// Commands left out of the overview: `__layer` serves the benchmarks in bench/.
-    static let hiddenEntries: [Entry] = [Entry(spec: LayerCommand.spec, run: LayerCommand.run)]
+    /// Commands left out of the overview: `__layer` serves the benchmarks in bench/,
+    /// `__credential-helper` serves docker-credential-ko.
+    static let hiddenEntries: [Entry] = [
+        Entry(spec: LayerCommand.spec, run: LayerCommand.run),
+        Entry(spec: CredentialHelperCommand.spec, run: CredentialHelperCommand.run),
+    ]
 
     static func find(_ name: String) -> Entry? {
         (entries + hiddenEntries).first { $0.spec.name == name || $0.spec.aliases.contains(name) }
