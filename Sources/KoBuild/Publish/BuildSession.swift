@@ -21,6 +21,8 @@ public final class BuildSession {
     private let artifactsLock = NSLock()
     /// SBOM bytes by the digest of the image or index they describe.
     private var sboms: [Digest: [UInt8]] = [:]
+    /// Children of an index already pushed as soon as they were built.
+    private var pushedEarly: Set<Digest> = []
 
     public init(options: BuildOptions, credentials: RegistryCredentialSource,
                 userAgent: String, logger: Logger) throws {
@@ -48,7 +50,7 @@ public final class BuildSession {
             throw BuildError.invalidFlag("--tag-only needs exactly one tag, got \(options.tags.count): "
                 + "pass one with -t")
         }
-        let packages = try ParallelWork.map(targets, width: options.jobs) { try toolchain.resolve($0) }
+        let packages = try toolchain.resolveAll(targets, width: options.jobs)
         var distinct: [GoPackage] = []
         for package in packages where !distinct.contains(package) { distinct.append(package) }
 
@@ -97,8 +99,16 @@ public final class BuildSession {
                 let child = try registry.manifest(for: reference.repositoryReference.at(entry.digest), cache: cache)
                 let base = try BaseImage.fetch(reference, remote: child, registry: registry, cache: cache)
                 let platform = entry.platform ?? base.config.platform
-                return (try buildImage(package, base: base, platform: platform, settings: settings,
-                                       compiled: compiled), base)
+                let image = try buildImage(package, base: base, platform: platform, settings: settings,
+                                           compiled: compiled)
+                // Pushed at once, so its upload overlaps the other platforms' builds.
+                if entries.count > 1, options.push, options.destination == .registry {
+                    try ImagePublisher(registry: registry, logger: logger)
+                        .publish(image, base: base, to: try ImageReference(parsing: repository).repositoryReference,
+                                 tags: [], scratch: scratch.path)
+                    artifactsLock.withLock { _ = pushedEarly.insert(image.digest) }
+                }
+                return (image, base)
             }
             // One match gives a plain image, as ko does; several give an index.
             if images.count == 1 {
@@ -223,14 +233,15 @@ public final class BuildSession {
             try publisher.publish(image, base: base, to: target, tags: options.tags, scratch: scratch.path)
             published = [image.manifestDescriptor]
         case let .index(bytes, descriptor, images):
-            try ParallelWork.map(images, width: options.jobs) { image, base in
+            let pending = artifactsLock.withLock { images.filter { !pushedEarly.contains($0.0.digest) } }
+            _ = try ParallelWork.map(pending, width: options.jobs) { image, base in
                 try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
             }
             try publisher.publishIndex(bytes: bytes, descriptor: descriptor, to: target, tags: options.tags)
             published = images.map(\.0.manifestDescriptor) + [descriptor]
         }
         let attachment = SBOMAttachment(registry: registry, logger: logger)
-        for descriptor in published {
+        _ = try ParallelWork.map(published, width: published.count) { descriptor in
             if let sbom = artifactsLock.withLock({ sboms[descriptor.digest] }) {
                 attachment.attach(sbom, to: descriptor, in: target)
             }
