@@ -40,7 +40,8 @@ step() { printf '==> %s\n' "$*" >&2; }
 # MARK: - Outside the D-Bus session: check tools, build, then re-enter.
 if [ -z "${KO_BENCH_SCRATCH:-}" ]; then
     missing=()
-    for tool in swift:swift go:golang-go python3:python3 jq:jq hyperfine:hyperfine skopeo:skopeo \
+    for tool in swift:swift go:golang-go python3:python3 jq:jq curl:curl openssl:openssl \
+        hyperfine:hyperfine skopeo:skopeo \
         docker-registry:docker-registry gzip:gzip pigz:pigz htpasswd:apache2-utils \
         gnome-keyring-daemon:gnome-keyring dbus-run-session:dbus \
         docker-credential-secretservice:golang-docker-credential-helpers; do

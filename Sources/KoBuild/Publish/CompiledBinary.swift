@@ -15,11 +15,12 @@ struct CompiledBinary {
     /// path to pass to `go build -o` and extra environment for it.
     func compile(into binary: String, identity: [String],
                  _ build: (_ output: String, _ extraEnvironment: [String: String]) throws -> Void) throws {
-        guard let cache, let kept = try? cache.outputDirectory(for: identity) else {
+        // A cache that cannot be written only costs the no-op: build into scratch.
+        guard let cache, let kept = try? cache.outputDirectory(for: identity),
+              let lock = try? cache.lockOutput(kept) else {
             try build(binary, [:])
             return
         }
-        let lock = try cache.lockOutput(kept)
         defer { withExtendedLifetime(lock) {} }
         let output = kept + "/" + (binary.split(separator: "/").last.map(String.init) ?? "app")
         // Go moves its output into place with a rename when its work
