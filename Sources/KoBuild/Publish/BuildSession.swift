@@ -227,25 +227,33 @@ public final class BuildSession {
         let target = try ImageReference(parsing: repository).repositoryReference
         logger.info("Publishing \(target)")
         let publisher = ImagePublisher(registry: registry, logger: logger)
-        var published: [Descriptor] = []
+        let published: [Descriptor]
         switch artifact {
-        case let .image(image, base):
-            try publisher.publish(image, base: base, to: target, tags: options.tags, scratch: scratch.path)
-            published = [image.manifestDescriptor]
-        case let .index(bytes, descriptor, images):
-            let pending = artifactsLock.withLock { images.filter { !pushedEarly.contains($0.0.digest) } }
-            _ = try ParallelWork.map(pending, width: options.jobs) { image, base in
-                try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
-            }
-            try publisher.publishIndex(bytes: bytes, descriptor: descriptor, to: target, tags: options.tags)
-            published = images.map(\.0.manifestDescriptor) + [descriptor]
+        case let .image(image, _): published = [image.manifestDescriptor]
+        case let .index(_, descriptor, images): published = images.map(\.0.manifestDescriptor) + [descriptor]
         }
+        // The SBOMs' blobs and checks go while the image is pushed; their
+        // manifests only once it is in.
         let attachment = SBOMAttachment(registry: registry, logger: logger)
-        _ = try ParallelWork.map(published, width: published.count) { descriptor in
-            if let sbom = artifactsLock.withLock({ sboms[descriptor.digest] }) {
-                attachment.attach(sbom, to: descriptor, in: target)
+        let (_, sbomsReady) = try ParallelWork.both({
+            switch artifact {
+            case let .image(image, base):
+                try publisher.publish(image, base: base, to: target, tags: options.tags, scratch: scratch.path)
+            case let .index(bytes, descriptor, images):
+                let pending = artifactsLock.withLock { images.filter { !pushedEarly.contains($0.0.digest) } }
+                _ = try ParallelWork.map(pending, width: options.jobs) { image, base in
+                    try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
+                }
+                try publisher.publishIndex(bytes: bytes, descriptor: descriptor, to: target, tags: options.tags)
             }
-        }
+        }, {
+            try ParallelWork.map(published, width: published.count) { descriptor in
+                artifactsLock.withLock({ sboms[descriptor.digest] }).map {
+                    attachment.prepare($0, for: descriptor, in: target)
+                }
+            }
+        })
+        _ = try ParallelWork.map(sbomsReady.compactMap { $0 }, width: published.count) { $0.commit() }
         let reference = options.tagOnly ? "\(repository):\(options.tags[0])"
             : "\(repository)\(printedTag)@\(artifact.digest)"
         logger.info("Published \(reference)")

@@ -18,11 +18,16 @@ struct SBOMAttachment {
 
     /// Pushes `sbom` for `subject` in `repository`. A registry that refuses
     /// it gets a warning; the image itself is already pushed and stays.
-    ///
-    /// Every blob and every manifest reference is checked in one round of
-    /// requests at once; then only the manifests that changed are PUT, so
-    /// rebuilding an unchanged program sends HEADs and nothing else.
     func attach(_ sbom: [UInt8], to subject: Descriptor, in repository: RepositoryReference) {
+        prepare(sbom, for: subject, in: repository).commit()
+    }
+
+    /// The blobs and manifest checks of an SBOM, done while the image itself
+    /// is pushed: every blob and every manifest reference in one round of
+    /// requests at once. `commit` then PUTs only the manifests that changed,
+    /// so rebuilding an unchanged program sends HEADs and nothing else, and
+    /// no SBOM manifest names an image before the image is in.
+    func prepare(_ sbom: [UInt8], for subject: Descriptor, in repository: RepositoryReference) -> Prepared {
         do {
             let layer = Descriptor(mediaType: Self.cosignLayerType, digest: Digest.sha256(of: sbom),
                                    size: Int64(sbom.count))
@@ -37,26 +42,58 @@ struct SBOMAttachment {
             let fallbackTag = repository.tagged("\(subject.digest.algorithm)-\(subject.digest.hex)")
             let alone = try ImageIndex(mediaType: MediaType.ociIndex, manifests: [entry]).canonicalBytes()
 
-            let checks: [() throws -> Bool] = [
-                { try registry.uploadBlob(bytes: sbom, descriptor: layer, to: repository); return false },
+            let checks: [() throws -> Digest?] = [
+                { try registry.uploadBlob(bytes: sbom, descriptor: layer, to: repository); return nil },
                 { try registry.uploadBlob(bytes: cosign.config, descriptor: cosign.configDescriptor, to: repository)
-                    return false },
+                    return nil },
                 { try registry.uploadBlob(bytes: Self.emptyJSON, descriptor: Self.emptyDescriptor, to: repository)
-                    return false },
-                { try isStale(cosign.manifest, at: cosignTag) },
-                { try isStale(referrer, at: repository.at(referrerDigest)) },
-                // The common case, a tag listing just this SBOM, is settled with the HEAD.
-                { (try? registry.manifestDescriptor(for: fallbackTag))??.digest != Digest.sha256(of: alone) },
+                    return nil },
+                { try registry.manifestDescriptor(for: cosignTag)?.digest },
+                { try registry.manifestDescriptor(for: repository.at(referrerDigest))?.digest },
+                { (try? registry.manifestDescriptor(for: fallbackTag))??.digest },
             ]
-            let stale = try ParallelWork.map(checks, width: checks.count) { try $0() }
-            if stale[3] { try registry.putManifest(cosign.manifest, mediaType: MediaType.ociManifest,
-                                                   reference: cosignTag) }
-            if stale[4] { try registry.putManifest(referrer, mediaType: MediaType.ociManifest,
-                                                   reference: repository.at(referrerDigest)) }
-            if stale[5] { try addToFallbackIndex(entry, at: fallbackTag) }
-            logger.debug("SBOM for \(subject.digest) pushed to \(repository)")
+            let found = try ParallelWork.map(checks, width: checks.count) { try $0() }
+            // The referrers index names the referrer: it goes after it.
+            var puts: [() throws -> Void] = []
+            var after: [() throws -> Void] = []
+            if found[3] != Digest.sha256(of: cosign.manifest) {
+                puts.append { try registry.putManifest(cosign.manifest, mediaType: MediaType.ociManifest,
+                                                       reference: cosignTag) }
+            }
+            if found[4] != referrerDigest {
+                puts.append { try registry.putManifest(referrer, mediaType: MediaType.ociManifest,
+                                                       reference: repository.at(referrerDigest)) }
+            }
+            // The common case, a tag listing just this SBOM, is settled by the HEAD;
+            // no tag at all needs no GET either.
+            if found[5] != Digest.sha256(of: alone) {
+                let existing = found[5] != nil
+                after.append { try addToFallbackIndex(entry, at: fallbackTag, alone: alone, existing: existing) }
+            }
+            return Prepared(subject: subject, repository: repository, logger: logger, outcome: .success([puts, after]))
         } catch {
-            logger.warning("the SBOM of \(repository)@\(subject.digest) was not pushed: \(error)")
+            return Prepared(subject: subject, repository: repository, logger: logger, outcome: .failure(error))
+        }
+    }
+
+    /// An SBOM whose blobs are in, and the manifest PUTs still to send.
+    struct Prepared {
+        let subject: Descriptor
+        let repository: RepositoryReference
+        let logger: Logger
+        /// Rounds of PUTs: each round's at once, the rounds in order.
+        let outcome: Result<[[() throws -> Void]], Error>
+
+        /// Sends the PUTs; failures are warnings.
+        func commit() {
+            do {
+                for round in try outcome.get() {
+                    _ = try ParallelWork.map(round, width: round.count) { try $0() }
+                }
+                logger.debug("SBOM for \(subject.digest) pushed to \(repository)")
+            } catch {
+                logger.warning("the SBOM of \(repository)@\(subject.digest) was not pushed: \(error)")
+            }
         }
     }
 
@@ -93,8 +130,14 @@ struct SBOMAttachment {
         return try manifest.canonicalBytes()
     }
 
-    /// Adds `entry` to the referrers index at `fallbackTag`, keeping what it lists.
-    private func addToFallbackIndex(_ entry: Descriptor, at fallbackTag: ImageReference) throws {
+    /// Adds `entry` to the referrers index at `fallbackTag`, keeping what it
+    /// lists; `alone` is the index of just `entry`, for a tag not there yet.
+    private func addToFallbackIndex(_ entry: Descriptor, at fallbackTag: ImageReference, alone: [UInt8],
+                                    existing: Bool) throws {
+        guard existing else {
+            try registry.putManifest(alone, mediaType: MediaType.ociIndex, reference: fallbackTag)
+            return
+        }
         var index = ImageIndex(mediaType: MediaType.ociIndex, manifests: [])
         if let existing = try? registry.manifest(for: fallbackTag), existing.isIndex {
             index = try ImageIndex(parsing: existing.bytes)

@@ -9,12 +9,11 @@ import Darwin
 /// Remembered diffIDs of binaries, so that a binary `go build` left
 /// untouched is not even read again to find its layer.
 ///
-/// A file is known by its device and inode (so a hard link of it is the same
-/// file), its size and what says its content: for a Go binary its build ID
-/// (the ELF note `go build` writes, whose last part hashes the content and
-/// which Go itself trusts to skip a link; Go touches an up-to-date output,
-/// so its mtime says nothing), else its modification time to the
-/// nanosecond. The record `layers/files/<key>.json` holds those and the
+/// A Go binary is known by its size and build ID (the ELF note `go build`
+/// writes, whose last part hashes the content, and which Go itself trusts to
+/// skip a link; Go touches an up-to-date output, so its mtime says nothing).
+/// Any other file is known by its device and inode (so a hard link of it is
+/// the same file), its size and its modification time to the nanosecond. The record `layers/files/<key>.json` holds those and the
 /// diffID of the binary layer built from it under a given name and
 /// compressor. A new file in its place, or a rewrite, changes the inode, size,
 /// build ID or mtime, and the layer is then found by hashing as before.
@@ -68,9 +67,14 @@ extension LayerCache {
             return nil
         }
 
+        /// Whether the content is named by a Go build ID, which hashes it:
+        /// then any file with that ID, wherever it is, has that content.
+        var isGoBinary: Bool { content.hasPrefix("go:") }
+
         /// The record's file name stem, for a layer of this file under `name`.
         func recordName(layerName: String, compression: LayerCompression) -> String {
-            let text = "ko-file 2\n\(device) \(inode)\n\(layerName)\n\(LayerCacheKey.identity(of: compression))\n"
+            let file = isGoBinary ? "\(size) \(content)" : "\(device) \(inode)"
+            let text = "ko-file 2\n\(file)\n\(layerName)\n\(LayerCacheKey.identity(of: compression))\n"
             return hexString(MessageDigest.sha256(of: Array(text.utf8)))
         }
 

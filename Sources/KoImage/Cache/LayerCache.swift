@@ -100,8 +100,19 @@ public final class LayerCache: @unchecked Sendable {
             logger.debug("layer cache hit for unchanged \(binary): \(layer.digest)")
             return (layer, true)
         }
-        let found = try layer(mediaType: mediaType, compression: compression, in: directory) { tar in
+        let entries: (TarWriter) throws -> Void = { tar in
             try BinaryLayer.addEntries(to: tar, binary: binary, name: name)
+        }
+        let found: (layer: Layer, hit: Bool)
+        if fingerprint?.isGoBinary == true {
+            // A build ID never seen is new content: build in one pass (the
+            // diffID comes with the layer) rather than hash it first to look.
+            count(hit: false)
+            let built = try Layer.build(in: directory, mediaType: mediaType, compression: compression, entries)
+            store(built, key: LayerCacheKey(diffID: built.diffID, compression: compression))
+            found = (built, false)
+        } else {
+            found = try layer(mediaType: mediaType, compression: compression, in: directory, entries)
         }
         // Only a file that did not change while it was read is remembered.
         if let fingerprint, FileFingerprint(path: binary) == fingerprint {
