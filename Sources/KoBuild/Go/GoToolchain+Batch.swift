@@ -1,3 +1,5 @@
+import KoImage
+
 /// Resolving many targets with one `go list`, as `ko resolve` needs: one Go
 /// process loads the module once instead of once per target.
 extension GoToolchain {
@@ -30,6 +32,30 @@ extension GoToolchain {
                 throw BuildError.notMainPackage(importPath: package.importPath, name: package.name)
             }
             return package
+        }
+    }
+}
+
+extension GoToolchain {
+    /// Compiles several `main` packages with one `go build -o DIRECTORY/`,
+    /// which loads the module and the standard library once and schedules
+    /// every compile and link across the cores itself. Each binary lands at
+    /// `DIRECTORY/<last element of its import path>`, so the names must differ.
+    func buildAll(_ packages: [GoPackage], platform: Platform, outputDirectory: String,
+                  flags: [String], ldflags: [String], extraEnvironment: [String: String]) throws {
+        var env = Self.platformEnvironment(platform)
+        env["CGO_ENABLED"] = "0"
+        env.merge(environment) { _, user in user }
+        env.merge(extraEnvironment) { _, extra in extra }
+
+        var arguments = ["build", "-trimpath"] + flags
+        if !ldflags.isEmpty { arguments += ["-ldflags", ldflags.joined(separator: " ")] }
+        arguments += ["-o", outputDirectory + "/"] + packages.map(\.importPath)
+        let result = try ChildProcess.run("go", arguments, environment: env, directory: directory)
+        guard result.status == 0 else {
+            throw BuildError.compileFailed(importPath: packages.map(\.importPath).joined(separator: ", "),
+                                           output: (result.errorText + result.outputText)
+                                               .trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 }

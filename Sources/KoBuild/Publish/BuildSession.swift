@@ -15,7 +15,7 @@ public final class BuildSession {
     let planner: GoBuildPlanner
     /// Compressed layers of earlier builds (`KOCACHE`), so an unchanged binary is not compressed again.
     let cache: LayerCache?
-    private let scratch: ScratchDirectory
+    let scratch: ScratchDirectory
     /// Everything built this run, kept for `--tarball`, which holds them all in one file.
     private var artifacts: [(artifact: Artifact, repository: String)] = []
     private let artifactsLock = NSLock()
@@ -23,6 +23,8 @@ public final class BuildSession {
     private var sboms: [Digest: [UInt8]] = [:]
     /// Children of an index already pushed as soon as they were built.
     private var pushedEarly: Set<Digest> = []
+    /// Binaries compiled together ahead of their builds, by `compileKey`.
+    private var compiledAhead: [String: String] = [:]
 
     public init(options: BuildOptions, credentials: RegistryCredentialSource,
                 userAgent: String, logger: Logger) throws {
@@ -56,6 +58,8 @@ public final class BuildSession {
 
         // Names are checked before anything is compiled.
         let repositories = try distinct.map { try repository(for: $0) }
+        let ahead = compileTogether(distinct)
+        artifactsLock.withLock { compiledAhead = ahead }
         let built = try ParallelWork.map(Array(zip(distinct, repositories)), width: options.jobs) {
             try buildAndPublish($0.0, repository: $0.1)
         }
@@ -177,6 +181,7 @@ public final class BuildSession {
 
     /// Compiles `package` for `platform` into a scratch directory of its own.
     private func compile(_ package: GoPackage, for platform: Platform, settings: GoBuildSettings) throws -> String {
+        if let binary = artifactsLock.withLock({ compiledAhead[compileKey(package, platform)] }) { return binary }
         let directory = try scratch.subdirectory(for: package.importPath + "@" + platform.description)
         let binary = directory + "/" + package.commandName
         logger.info("Building \(package.importPath) for \(platform)")
