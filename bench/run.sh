@@ -282,7 +282,7 @@ if wanted 7; then
     r=$(ratio "$a" "$b")
     met=$(python3 -c 'import sys; print("yes" if float(sys.argv[1]) <= 0.6 and sys.argv[2] == "10" and sys.argv[3] == "30" else "NO")' \
         "$r" "$builds" "$refs")
-    record 7 "Resolve (30 refs, 10 programs, -j $(nproc))" "$(ms "$a")" "$(ms "$b")" \
+    record 7 "Resolve (30 refs, 10 programs)" "$(ms "$a")" "$(ms "$b")" \
         "${r}x the time; $builds builds, $refs refs resolved" "<= 0.60x" "$met"
 fi
 
