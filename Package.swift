@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "ko", targets: ["ko"]),
         .executable(name: "docker-credential-ko", targets: ["docker-credential-ko"]),
+        .executable(name: "docker-credential-ko-cloud", targets: ["docker-credential-ko-cloud"]),
         .library(name: "KoImage", targets: ["KoImage"]),
         .library(name: "KoCreds", targets: ["KoCreds"]),
     ],
@@ -24,24 +25,40 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "KoLog"),
+        .target(name: "KoJSON"),
+        .target(name: "KoProcess"),
         .target(name: "KoCrypto", dependencies: ["COpenSSL"]),
         .target(name: "KoHTTP", dependencies: ["CCurl", "KoLog"]),
-        .target(name: "KoImage", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "CZlib", "CDeflate"]),
-        .target(name: "KoCreds", dependencies: ["KoHTTP", "KoCrypto", "KoLog", "CSecret"]),
-        .target(name: "KoBuild", dependencies: ["KoImage", "KoCreds", "KoLog", "CYaml"]),
+        .target(name: "KoImage",
+                dependencies: ["KoHTTP", "KoCrypto", "KoLog", "KoJSON", "KoProcess", "CZlib", "CDeflate"]),
+        // The keyring and the credential-helper protocol, without Foundation,
+        // curl or libcrypto: all that docker-credential-ko loads, since the
+        // Docker CLI starts it for every registry operation.
+        .target(name: "KoKeyring", dependencies: ["KoJSON", "KoProcess", "CSecret"]),
+        .target(name: "KoCreds", dependencies: ["KoKeyring", "KoHTTP", "KoCrypto", "KoLog", "KoJSON", "KoProcess"]),
+        .target(name: "KoBuild", dependencies: ["KoImage", "KoCreds", "KoLog", "KoJSON", "KoProcess", "CYaml"]),
         .target(name: "KoCommandLine"),
 
         // MARK: Executables
-        .executableTarget(name: "ko", dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoCommandLine"]),
-        // The helper's fast path loads nothing but the Swift runtime; the rest runs in `ko`.
-        .executableTarget(name: "docker-credential-ko", dependencies: ["KoCommandLine"]),
+        .executableTarget(name: "ko",
+                          dependencies: ["KoBuild", "KoImage", "KoCreds", "KoLog", "KoProcess", "KoCommandLine"]),
+        // The Swift runtime linked in: its symbols then need no lookups at
+        // load, a third of the helper's start-up otherwise.
+        .executableTarget(name: "docker-credential-ko", dependencies: ["KoKeyring", "KoProcess", "KoCommandLine"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]),
+        // Cloud registry tokens (ECR, GCR/Artifact Registry, ACR, GHCR), which
+        // docker-credential-ko hands cloud hosts to when the keyring has none.
+        .executableTarget(name: "docker-credential-ko-cloud", dependencies: ["KoCreds", "KoCommandLine"]),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["KoLog"], path: "Tests/TestSupport",
                 resources: [.copy("Resources")]),
-        .testTarget(name: "KoImageTests", dependencies: ["KoImage", "TestSupport"]),
-        .testTarget(name: "KoCredsTests", dependencies: ["KoCreds", "TestSupport"]),
-        .testTarget(name: "KoBuildTests", dependencies: ["KoBuild", "KoCommandLine", "TestSupport"]),
+        .testTarget(name: "KoJSONTests", dependencies: ["KoJSON", "TestSupport"]),
+        .testTarget(name: "KoProcessTests", dependencies: ["KoProcess", "TestSupport"]),
+        .testTarget(name: "KoImageTests", dependencies: ["KoImage", "KoJSON", "TestSupport"]),
+        .testTarget(name: "KoCredsTests", dependencies: ["KoCreds", "KoKeyring", "KoJSON", "TestSupport"]),
+        .testTarget(name: "KoBuildTests",
+                    dependencies: ["KoBuild", "KoCommandLine", "KoJSON", "KoProcess", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

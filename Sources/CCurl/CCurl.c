@@ -31,3 +31,7 @@ CURLcode ko_curl_setopt_progress_callback(CURL *handle, ko_curl_progress_callbac
 CURLcode ko_curl_setopt_seek_callback(CURL *handle, ko_curl_seek_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, callback);
 }
+
+CURLcode ko_curl_setopt_prereq_callback(CURL *handle, ko_curl_prereq_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, callback);
+}

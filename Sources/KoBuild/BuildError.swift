@@ -27,7 +27,8 @@ public enum BuildError: Error, CustomStringConvertible, Sendable {
             return "go build of \(importPath) failed:\n\(output)"
         case .dockerRepoUnset:
             return "KO_DOCKER_REPO is not set: say where to push, for example "
-                + "'export KO_DOCKER_REPO=127.0.0.1:5000/me', or pass --push=false or --oci-layout-path"
+                + "'export KO_DOCKER_REPO=127.0.0.1:5000/me', or pass --push=false to only build "
+                + "(with --oci-layout-path DIR to keep the image)"
         case let .invalidDockerRepo(repo, reason):
             return "KO_DOCKER_REPO '\(repo)' is not usable: \(reason)"
         case let .invalidConfig(file, line, reason):

@@ -18,14 +18,61 @@ public struct OptionSpec: Sendable {
     public var kind: Kind
     public var defaultValue: String?
     public var help: String
+    /// What the flag's value completes to in a shell.
+    public var completion: ValueCompletion
 
+    /// A flag. Without `completion`, a `FILE` placeholder completes file names,
+    /// a `DIR` placeholder directory names, and any other value nothing.
     public init(_ long: String, short: Character? = nil, kind: Kind = .boolean,
-                default defaultValue: String? = nil, help: String) {
+                default defaultValue: String? = nil, completion: ValueCompletion? = nil, help: String) {
         self.long = long
         self.short = short
         self.kind = kind
         self.defaultValue = defaultValue
         self.help = help
+        self.completion = completion ?? OptionSpec.completion(for: kind)
+    }
+
+    private static func completion(for kind: Kind) -> ValueCompletion {
+        switch kind {
+        case .boolean: return .none
+        case let .value(placeholder), let .list(placeholder), let .repeated(placeholder):
+            switch placeholder {
+            case "FILE": return .files
+            case "DIR": return .directories
+            default: return .none
+            }
+        }
+    }
+
+    /// Whether the flag takes a value (`--tags v1`), as opposed to a switch.
+    public var takesValue: Bool {
+        if case .boolean = kind { return false }
+        return true
+    }
+
+    /// Whether the flag may be given more than once, every value kept.
+    public var isRepeatable: Bool {
+        switch kind {
+        case .list, .repeated: return true
+        case .boolean, .value: return false
+        }
+    }
+
+    /// The placeholder of the value (`TAG`), nil for a switch.
+    public var placeholder: String? {
+        switch kind {
+        case .boolean: return nil
+        case let .value(placeholder), let .list(placeholder), let .repeated(placeholder): return placeholder
+        }
+    }
+
+    /// The help sentence with the default appended, as `--help` and the man
+    /// pages show it: "Push the image. (default true)". A switch that is off
+    /// by default says nothing more.
+    public var helpWithDefault: String {
+        guard let value = defaultValue, value != "false" else { return help }
+        return "\(help) (default \(value))"
     }
 
     /// `-t, --tags strings` as shown in help.
@@ -39,35 +86,4 @@ public struct OptionSpec: Sendable {
         }
         return text
     }
-}
-
-/// A command: its name, what it does, and the flags it takes.
-public struct CommandSpec: Sendable {
-    public var name: String
-    public var aliases: [String]
-    public var summary: String
-    public var usage: String
-    public var description: String
-    public var options: [OptionSpec]
-    public var examples: [(command: String, explanation: String)]
-
-    public init(name: String, aliases: [String] = [], summary: String, usage: String,
-                description: String, options: [OptionSpec],
-                examples: [(command: String, explanation: String)] = []) {
-        self.name = name
-        self.aliases = aliases
-        self.summary = summary
-        self.usage = usage
-        self.description = description
-        self.options = options
-        self.examples = examples
-    }
-
-    /// Flags every command accepts.
-    public static let commonOptions: [OptionSpec] = [
-        OptionSpec("verbose", short: "v", help: "Log each step in detail, and every HTTP exchange with secrets redacted."),
-        OptionSpec("help", short: "h", help: "Show this help."),
-    ]
-
-    public var allOptions: [OptionSpec] { options + Self.commonOptions }
 }

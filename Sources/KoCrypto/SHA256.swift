@@ -1,4 +1,7 @@
 import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Errors from OpenSSL, with the library's own reason text.
 public enum CryptoError: Error, CustomStringConvertible, Sendable {
@@ -40,18 +43,21 @@ public final class MessageDigest {
 
     deinit { EVP_MD_CTX_free(context) }
 
-    /// A SHA-256 digest, the one OCI content addresses use.
-    public static func sha256() -> MessageDigest {
-        // EVP_sha256 is built into libcrypto; init cannot fail for it short of
-        // memory exhaustion, where crashing is the honest outcome.
-        // swiftlint:disable:next force_try
-        return try! MessageDigest(EVP_sha256(), name: "sha256")
+    /// A digest with an algorithm built into libcrypto, whose set-up can only
+    /// fail when memory runs out, where Swift itself would stop too.
+    private init(builtIn algorithm: OpaquePointer?) {
+        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, algorithm, nil) == 1 else {
+            fputs("Error: out of memory setting up a message digest\n", stderr)
+            exit(70)
+        }
+        self.context = context
     }
 
+    /// A SHA-256 digest, the one OCI content addresses use.
+    public static func sha256() -> MessageDigest { MessageDigest(builtIn: EVP_sha256()) }
+
     /// An MD5 digest: ko names images by the MD5 of their import path.
-    public static func md5() -> MessageDigest {
-        return try! MessageDigest(EVP_md5(), name: "md5")
-    }
+    public static func md5() -> MessageDigest { MessageDigest(builtIn: EVP_md5()) }
 
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }

@@ -74,9 +74,27 @@ final class CurlHandle {
         try check(ko_curl_setopt_data_callback(raw, option, callback), url: url)
     }
 
+    /// Runs the transfer. Failures the network or the server caused (refused,
+    /// reset, cut short, stalled) are `HTTPError.interrupted`; the rest are
+    /// `HTTPError.transport`.
     func perform(url: String) throws {
         errorBuffer[0] = 0
-        try check(curl_easy_perform(raw), url: url)
+        let code = curl_easy_perform(raw)
+        guard code != CURLE_OK else { return }
+        if CurlHandle.transientCodes.contains(code) {
+            throw HTTPError.interrupted(url: url, message: message(for: code))
+        }
+        throw HTTPError.transport(url: url, message: message(for: code))
+    }
+
+    /// Codes worth a retry: the same request may well succeed on a new connection.
+    static let transientCodes: Set<CURLcode> = [
+        CURLE_COULDNT_CONNECT, CURLE_PARTIAL_FILE, CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING,
+        CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM,
+    ]
+
+    func set(prereq callback: ko_curl_prereq_callback, url: String) throws {
+        try check(ko_curl_setopt_prereq_callback(raw, callback), url: url)
     }
 
     func responseCode(url: String) throws -> Int {

@@ -12,8 +12,9 @@ final class CurlTransfer {
     enum BodyTarget {
         /// Collect it, failing past `limit` bytes.
         case collect(limit: Int)
-        /// Hand it to the sink chunk by chunk.
-        case stream((UnsafeRawBufferPointer) throws -> Void)
+        /// Hand it to the sink chunk by chunk; `head` sees the status and
+        /// headers once, before the first chunk.
+        case stream(head: ((Int, [String: [String]]) throws -> Void)?, sink: (UnsafeRawBufferPointer) throws -> Void)
     }
 
     /// Non-2xx bodies of streamed requests are error documents; this much is kept.
@@ -25,16 +26,31 @@ final class CurlTransfer {
     private(set) var body: [UInt8] = []
     private(set) var bodyOverflowed = false
     private(set) var sinkError: Error?
+    private(set) var headersOverflowed = false
+    /// An error document reached its cap and the transfer was stopped there.
+    private(set) var errorBodyCapped = false
+    /// The peer address the request was refused for, when `forbidsSpecialAddresses`.
+    private(set) var refusedAddress: (address: String, reason: String)?
+    private var headerBytes = 0
+    private var headDelivered = false
     private var pendingHeaderBytes: [UInt8] = []
     private let target: BodyTarget
+    private let headerLimit: Int
+    /// Whether the connection must be refused when its peer is a `SpecialAddress`.
+    let forbidsSpecialAddresses: Bool
 
     // Request body.
     private let source: BodySource
     private(set) var readError: Error?
+    private let progress: (@Sendable (Int64) -> Void)?
 
-    init(body: HTTPBody, target: BodyTarget, url: String) throws {
+    init(body: HTTPBody, target: BodyTarget, url: String, headerLimit: Int, forbidsSpecialAddresses: Bool,
+         progress: (@Sendable (Int64) -> Void)? = nil) throws {
         self.target = target
+        self.headerLimit = headerLimit
+        self.forbidsSpecialAddresses = forbidsSpecialAddresses
         self.source = try BodySource(body, url: url)
+        self.progress = progress
     }
 
     /// The number of request body bytes curl will read.
@@ -42,9 +58,15 @@ final class CurlTransfer {
 
     // MARK: Response headers
 
-    func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) {
+    /// Returns false to make curl abort the transfer (headers past the limit).
+    func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        headerBytes += bytes.count
+        guard headerBytes <= headerLimit else {
+            headersOverflowed = true
+            return false
+        }
         pendingHeaderBytes.append(contentsOf: bytes)
-        guard pendingHeaderBytes.last == UInt8(ascii: "\n") else { return }
+        guard pendingHeaderBytes.last == UInt8(ascii: "\n") else { return true }
         let line = String(decoding: pendingHeaderBytes, as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         pendingHeaderBytes.removeAll(keepingCapacity: true)
@@ -54,13 +76,21 @@ final class CurlTransfer {
             headers = [:]
             let fields = line.split(separator: " ", maxSplits: 2)
             status = fields.count > 1 ? Int(fields[1]) ?? 0 : 0
-            return
+            return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
+        guard let colon = line.firstIndex(of: ":") else { return true }
         let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { return }
+        guard !name.isEmpty else { return true }
         headers[name, default: []].append(value)
+        return true
+    }
+
+    /// Checks the address curl connected to; false refuses it.
+    func admit(peer address: String) -> Bool {
+        guard forbidsSpecialAddresses, let reason = SpecialAddress.reason(forHost: address) else { return true }
+        refusedAddress = (address, reason)
+        return false
     }
 
     // MARK: Response body
@@ -70,8 +100,12 @@ final class CurlTransfer {
         let successful = (200..<300).contains(status)
         if (300..<400).contains(status) { return true }  // redirect bodies are dropped
         switch target {
-        case let .stream(sink) where successful:
+        case let .stream(head, sink) where successful:
             do {
+                if !headDelivered {
+                    headDelivered = true
+                    try head?(status, headers)
+                }
                 try sink(bytes)
                 return true
             } catch {
@@ -86,11 +120,16 @@ final class CurlTransfer {
             body.append(contentsOf: bytes)
             return true
         default:
-            // An error document: keep the first part, drain the rest.
+            // An error document: keep the first part and stop there, so that
+            // an endless one cannot hold the client.
             var cap = CurlTransfer.errorBodyLimit
             if case let .collect(limit) = target { cap = min(cap, limit) }
             let room = max(0, cap - body.count)
             body.append(contentsOf: bytes.prefix(room))
+            if bytes.count > room {
+                errorBodyCapped = true
+                return false
+            }
             return true
         }
     }
@@ -100,7 +139,9 @@ final class CurlTransfer {
     /// Fills `buffer` with the next request bytes; nil means "abort".
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
         do {
-            return try source.read(into: buffer)
+            let count = try source.read(into: buffer)
+            progress?(Int64(source.position))
+            return count
         } catch {
             readError = error
             return nil
@@ -119,7 +160,7 @@ final class BodySource {
     private let url: String
     private let offset: UInt64
     let length: UInt64
-    private var position: UInt64 = 0
+    private(set) var position: UInt64 = 0
 
     init(_ body: HTTPBody, url: String) throws {
         self.url = url
@@ -193,10 +234,18 @@ let curlHeaderCallback: ko_curl_data_callback = { data, size, count, context in
     let total = size * count
     guard let data, let context else { return total }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    data.withMemoryRebound(to: UInt8.self, capacity: total) {
+    let accepted = data.withMemoryRebound(to: UInt8.self, capacity: total) {
         transfer.receiveHeader(UnsafeBufferPointer(start: $0, count: total))
     }
-    return total
+    return accepted ? total : 0
+}
+
+/// `CURLOPT_PREREQFUNCTION`: the connection is up; refuse forbidden peers.
+let curlPrereqCallback: ko_curl_prereq_callback = { context, primaryIP, _, _, _ in
+    guard let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let address = primaryIP.map { String(cString: $0) } ?? ""
+    return transfer.admit(peer: address) ? 0 : 1  // CURL_PREREQFUNC_OK / _ABORT
 }
 
 /// `CURLOPT_WRITEFUNCTION`: a chunk of the response body; returning less than

@@ -18,9 +18,14 @@ public final class HTTPClient: @unchecked Sendable {
     public let userAgent: String
     /// Receives one `trace` entry per exchange, secrets redacted.
     public let logger: Logger
+    /// `HOST:PORT:ADDRESS` entries pinning names to addresses, as `curl --resolve`.
+    public let resolve: [String]
 
     /// Redirects followed per request before giving up.
     public static let maximumRedirects = 10
+    /// Bytes of response headers accepted per exchange (curl already caps one
+    /// line at 100 KiB; this caps a flood of lines).
+    public static let headerSizeLimit = 256 << 10
 
     private let poolLock = NSLock()
     private var idleHandles: [CurlHandle] = []
@@ -31,10 +36,12 @@ public final class HTTPClient: @unchecked Sendable {
     public internal(set) var unixSocketPath: String?
 
     /// A client; the defaults verify TLS against the system store plus
-    /// `SSL_CERT_FILE` / `SSL_CERT_DIR`.
+    /// `SSL_CERT_FILE` / `SSL_CERT_DIR`, and take `KO_HTTP_STALL_TIMEOUT`.
     public init(security: TransportSecurity = TransportSecurity(),
                 userAgent: String = "ko", logger: Logger = .silent,
-                timeouts: HTTPTimeouts = HTTPTimeouts()) {
+                timeouts: HTTPTimeouts = HTTPTimeouts(environment: ProcessInfo.processInfo.environment),
+                resolve: [String] = []) {
+        self.resolve = resolve
         self.security = security
         self.userAgent = userAgent
         self.logger = logger
@@ -55,14 +62,25 @@ public final class HTTPClient: @unchecked Sendable {
     /// Sends the request and streams a 2xx response body into `sink` chunk by
     /// chunk; a non-2xx body is collected (capped) into the returned response.
     ///
-    /// An error thrown by `sink` aborts the transfer and is rethrown as is.
-    public func stream(_ request: HTTPRequest,
+    /// `head`, when given, sees the final status and headers (lowercased
+    /// names) once, before the first chunk reaches `sink`. An error thrown by
+    /// `head` or `sink` aborts the transfer and is rethrown as is.
+    public func stream(_ request: HTTPRequest, head: ((Int, [String: [String]]) throws -> Void)? = nil,
                        into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> HTTPResponse {
         try withoutActuallyEscaping(sink) { sink in
-            try followingRedirects(request) { hop in
-                try exchange(hop, target: .stream(sink))
+            try withoutActuallyEscapingOptional(head) { head in
+                try followingRedirects(request) { hop in
+                    try exchange(hop, target: .stream(head: head, sink: sink))
+                }
             }
         }
+    }
+
+    private func withoutActuallyEscapingOptional<Result>(
+        _ head: ((Int, [String: [String]]) throws -> Void)?,
+        _ body: (((Int, [String: [String]]) throws -> Void)?) throws -> Result) rethrows -> Result {
+        guard let head else { return try body(nil) }
+        return try withoutActuallyEscaping(head) { try body($0) }
     }
 
     // MARK: Redirects
@@ -109,8 +127,10 @@ public final class HTTPClient: @unchecked Sendable {
         next.url = target.absoluteString
         if from != origin {
             // Credentials for one server must never reach another (a blob
-            // redirect to a storage bucket, for one).
+            // redirect to a storage bucket, for one), and a server must not
+            // steer the client at a metadata service.
             next.headers.removeAll { $0.name.lowercased() == "authorization" }
+            next.forbidsSpecialAddresses = true
         }
         // RFC 9110 §15.4: 303 turns into GET; browsers and curl do the same for
         // a POST answered by 301/302.
@@ -120,6 +140,11 @@ public final class HTTPClient: @unchecked Sendable {
             next.method = "GET"
             next.body = .none
             next.headers.removeAll { ["content-type", "content-length"].contains($0.name.lowercased()) }
+        } else if from != origin, !request.body.isNone {
+            // A 307/308 resends the body, which may hold a secret (a refresh
+            // token in a form): never to another server.
+            throw HTTPError.redirect(url: request.url, reason: "it would resend the request body to another "
+                                     + "server (\(origin.host):\(origin.port))")
         }
         return next
     }
@@ -127,17 +152,29 @@ public final class HTTPClient: @unchecked Sendable {
     // MARK: One exchange
 
     private func exchange(_ request: HTTPRequest, target: CurlTransfer.BodyTarget) throws -> HTTPResponse {
-        let transfer = try CurlTransfer(body: request.body, target: target, url: request.url)
+        if request.forbidsSpecialAddresses, let host = URLComponents(string: request.url)?.host,
+           let reason = SpecialAddress.reason(forHost: host) {
+            throw HTTPError.forbiddenAddress(url: request.url, address: host, reason: reason)
+        }
+        let transfer = try CurlTransfer(body: request.body, target: target, url: request.url,
+                                        headerLimit: HTTPClient.headerSizeLimit,
+                                        forbidsSpecialAddresses: request.forbidsSpecialAddresses,
+                                        progress: request.uploadProgress)
         let handle = try takeHandle()
         defer { returnHandle(handle) }
 
         let headerList = try configure(handle, for: request, transfer: transfer)
+        let resolveList = try CurlHeaderList(resolve)
+        if !resolve.isEmpty {
+            try handle.set(CURLOPT_RESOLVE, pointer: UnsafeMutableRawPointer(resolveList.raw), url: request.url)
+        }
         let started = Date()
         logRequest(request)
-        let outcome: Result<Void, Error> = withExtendedLifetime((transfer, headerList)) {
+        let outcome: Result<Void, Error> = withExtendedLifetime((transfer, headerList, resolveList)) {
             Result { try handle.perform(url: request.url) }
         }
-        if case let .failure(error) = outcome {
+        // An error document past its cap was cut on purpose: the response stands.
+        if case let .failure(error) = outcome, !transfer.errorBodyCapped {
             throw failure(error, transfer: transfer, request: request, target: target)
         }
 
@@ -154,6 +191,12 @@ public final class HTTPClient: @unchecked Sendable {
     private func failure(_ error: Error, transfer: CurlTransfer, request: HTTPRequest,
                          target: CurlTransfer.BodyTarget) -> Error {
         if let sinkError = transfer.sinkError { return sinkError }
+        if let refused = transfer.refusedAddress {
+            return HTTPError.forbiddenAddress(url: request.url, address: refused.address, reason: refused.reason)
+        }
+        if transfer.headersOverflowed {
+            return HTTPError.headersTooLarge(url: request.url, limit: HTTPClient.headerSizeLimit)
+        }
         if transfer.bodyOverflowed, case let .collect(limit) = target {
             return HTTPError.bodyTooLarge(url: request.url, limit: limit)
         }
@@ -183,6 +226,10 @@ public final class HTTPClient: @unchecked Sendable {
         try handle.set(CURLOPT_HEADERDATA, pointer: context, url: url)
         try handle.set(CURLOPT_WRITEFUNCTION, callback: curlWriteCallback, url: url)
         try handle.set(CURLOPT_WRITEDATA, pointer: context, url: url)
+        if transfer.forbidsSpecialAddresses {
+            try handle.set(prereq: curlPrereqCallback, url: url)
+            try handle.set(CURLOPT_PREREQDATA, pointer: context, url: url)
+        }
         try configureMethod(handle, for: request, transfer: transfer, context: context)
 
         // "Expect:" stops curl from waiting for 100 Continue before a body,

@@ -4,6 +4,12 @@ public enum HTTPBody: Sendable {
     case bytes([UInt8])
     /// Streams `length` bytes of the file from `offset`, never loading it whole.
     case file(path: String, offset: UInt64 = 0, length: UInt64)
+
+    /// Whether there is no body at all.
+    public var isNone: Bool {
+        if case .none = self { return true }
+        return false
+    }
 }
 
 /// One HTTP request. Header names are case-insensitive.
@@ -12,13 +18,22 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: HTTPBody
+    /// Refuse to talk to link-local, metadata and unspecified addresses
+    /// (`SpecialAddress`), checked on the connected address. Set for token
+    /// realms a registry names, and on every redirect that changes origin.
+    public var forbidsSpecialAddresses: Bool
+    /// Called with the running total of body bytes handed to the network.
+    public var uploadProgress: (@Sendable (Int64) -> Void)?
 
     public init(method: String = "GET", url: String,
-                headers: [(name: String, value: String)] = [], body: HTTPBody = .none) {
+                headers: [(name: String, value: String)] = [], body: HTTPBody = .none,
+                forbidsSpecialAddresses: Bool = false, uploadProgress: (@Sendable (Int64) -> Void)? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.forbidsSpecialAddresses = forbidsSpecialAddresses
+        self.uploadProgress = uploadProgress
     }
 }
 

@@ -19,6 +19,16 @@ public struct HTTPTimeouts: Sendable {
         self.lowSpeedLimit = lowSpeedLimit
         self.lowSpeedTime = lowSpeedTime
     }
+
+    /// The defaults, with `KO_HTTP_STALL_TIMEOUT` (whole seconds) replacing
+    /// both the connect timeout and the stall time when it is a positive number.
+    public init(environment: [String: String]) {
+        self.init()
+        if let text = environment["KO_HTTP_STALL_TIMEOUT"], let seconds = Int(text), seconds > 0 {
+            connect = seconds
+            lowSpeedTime = seconds
+        }
+    }
 }
 
 /// How TLS and plain HTTP are allowed for one client.

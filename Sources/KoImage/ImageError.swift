@@ -9,9 +9,9 @@ public enum ImageError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .invalidDigest(text):
-            return "invalid digest '\(text)': expected sha256:<64 hex digits>"
+            return "invalid digest '\(InputQuoting.quote(text))': expected sha256:<64 hex digits>"
         case let .invalidReference(text, reason):
-            return "invalid image reference '\(text)': \(reason)"
+            return "invalid image reference '\(InputQuoting.quote(text))': \(InputQuoting.quote(reason, limit: 300))"
         }
     }
 }

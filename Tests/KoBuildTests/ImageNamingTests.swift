@@ -17,11 +17,18 @@ struct ImageNamingTests {
         #expect(try ImageNaming.bare.repository(for: "x/y", dockerRepo: "reg.example/me/") == "reg.example/me")
     }
 
-    @Test func uppercaseRepositoryIsRefusedWithTheFix() {
+    @Test func uppercaseInTheImportPathIsLowercasedAsKoDoes() throws {
+        #expect(try ImageNaming.baseImportPath.repository(for: "example.com/x/cmd/MyApp", dockerRepo: "reg.example/me")
+                == "reg.example/me/myapp")
+        #expect(try ImageNaming.preserveImportPath.repository(for: "example.com/X/cmd/A", dockerRepo: "r.example/me")
+                == "r.example/me/example.com/x/cmd/a")
+    }
+
+    @Test func uppercaseInKoDockerRepoIsRefusedWithTheFix() {
         #expect {
-            try ImageNaming.baseImportPath.repository(for: "example.com/x/cmd/MyApp", dockerRepo: "reg.example/me")
+            try ImageNaming.bare.repository(for: "example.com/x", dockerRepo: "reg.example/Team/app")
         } throws: { error in
-            "\(error)".contains("uppercase") && "\(error)".contains("reg.example/me/MyApp")
+            "\(error)".contains("KO_DOCKER_REPO 'reg.example/Team/app'") && "\(error)".contains("'team/app'")
         }
     }
 

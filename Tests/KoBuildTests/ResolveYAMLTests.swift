@@ -52,14 +52,16 @@ struct ResolveYAMLTests {
                 + "image: 127.0.0.1:5000/web@sha256:aaaa\n"
                 + "again: 127.0.0.1:5000/job@sha256:bbbb\n...\n---\nlast: [127.0.0.1:5000/web@sha256:aaaa, x]\n",
              importPaths: ["example.com/app/cmd/job", "example.com/app/cmd/web"]),
-        Case(name: "block scalars, other tags and mid-string ko:// are text",
-             input: "a: |\n  ko://example.com/app/cmd/web\nb: >-\n  ko://example.com/app/cmd/web\n"
-                + "c: !custom ko://example.com/app/cmd/web\nd: see ko://example.com/app/cmd/web\n"
-                + "e: \" ko://example.com/app/cmd/web\"\n",
-             output: "a: |\n  ko://example.com/app/cmd/web\nb: >-\n  ko://example.com/app/cmd/web\n"
-                + "c: !custom ko://example.com/app/cmd/web\nd: see ko://example.com/app/cmd/web\n"
-                + "e: \" ko://example.com/app/cmd/web\"\n",
+        Case(name: "other tags, mid-string ko:// and prose in block scalars are text",
+             input: "c: !custom ko://example.com/app/cmd/web\nd: see ko://example.com/app/cmd/web\n"
+                + "e: \" ko://example.com/app/cmd/web\"\nf: |\n  ko://example.com/app/cmd/web is the app\n",
+             output: "c: !custom ko://example.com/app/cmd/web\nd: see ko://example.com/app/cmd/web\n"
+                + "e: \" ko://example.com/app/cmd/web\"\nf: |\n  ko://example.com/app/cmd/web is the app\n",
              importPaths: []),
+        Case(name: "a block scalar holding just a reference is resolved, header kept",
+             input: "a: |\n  ko://example.com/app/cmd/web\nb: >-\n  ko://example.com/app/cmd/job\n",
+             output: "a: |\n  127.0.0.1:5000/web@sha256:aaaa\nb: >-\n  127.0.0.1:5000/job@sha256:bbbb\n",
+             importPaths: ["example.com/app/cmd/web", "example.com/app/cmd/job"]),
         Case(name: "anchors, explicit !!str, aliases and flow mappings",
              input: "x: &img ko://example.com/app/cmd/web\ny: *img\nz: !!str ko://example.com/app/cmd/job\n"
                 + "w: {image: \"ko://example.com/app/cmd/web\", n: 2}\n",

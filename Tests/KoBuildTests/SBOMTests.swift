@@ -1,5 +1,7 @@
 import Foundation
 import KoImage
+import KoJSON
+import KoProcess
 import Testing
 import TestSupport
 @testable import KoBuild
@@ -257,8 +259,8 @@ struct SBOMTests {
     }
 
     @Test func jsonEscapesLikeGo() {
-        let json = OrderedJSON.object([("a", .string("<&>\"\\\n\u{1}é")), ("b", .array([])), ("c", .bool(true))])
-        #expect(String(decoding: json.bytes, as: UTF8.self)
+        let json = JSONValue.object(["a": .string("<&>\"\\\n\u{1}é"), "b": .array([]), "c": .bool(true)])
+        #expect(String(decoding: SPDXDocument.encode(json), as: UTF8.self)
                 == "{\n  \"a\": \"\\u003c\\u0026\\u003e\\\"\\\\\\n\\u0001é\",\n  \"b\": [],\n  \"c\": true\n}\n")
     }
 
@@ -274,7 +276,7 @@ struct SBOMTests {
         let directory = try TemporaryDirectory("ko-spdx")
         let file = directory.path + "/\(name).spdx.json"
         try Data(bytes).write(to: URL(fileURLWithPath: file))
-        guard ChildProcess.resolve("pyspdxtools", path: ProcessInfo.processInfo.environment["PATH"]) != nil else {
+        guard ChildProcess.resolve("pyspdxtools", searchPath: ProcessInfo.processInfo.environment["PATH"]) != nil else {
             Issue.record("pyspdxtools is not installed: run 'python3 -m pip install spdx-tools'")
             return
         }

@@ -1,5 +1,7 @@
+import KoJSON
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 struct AuthEntryTests {
     private func entry(_ json: String) throws -> AuthEntry {

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// ACR refresh tokens from a loopback Entra ID token endpoint and ACR
 /// exchange (aimed there with AZURE_AUTHORITY_HOST and KO_ACR_EXCHANGE_URL).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// How provider error bodies become one-line reasons without secrets.
 struct CloudExchangeTests {

@@ -3,6 +3,7 @@ import KoLog
 import TestSupport
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// Secrets never reach a log line, at any level, through a whole exchange.
 struct CloudLoggingTests {

@@ -2,6 +2,7 @@ import Foundation
 import KoHTTP
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// Which hosts get cloud tokens: anchored patterns, look-alikes get nothing.
 struct CloudRegistryTests {

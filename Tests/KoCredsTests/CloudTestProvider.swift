@@ -2,6 +2,7 @@ import Foundation
 import KoHTTP
 import KoLog
 @testable import KoCreds
+@testable import KoKeyring
 
 /// A provider for tests: the given variables only (never the process
 /// environment), no DMI check (so no real metadata server can be chosen),

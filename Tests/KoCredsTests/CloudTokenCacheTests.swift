@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// Token lifetimes and the on-disk cache.
 struct CloudTokenCacheTests {

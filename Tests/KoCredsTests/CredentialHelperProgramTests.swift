@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KoCreds
+@testable import KoKeyring
 
 struct CredentialHelperProgramTests {
     @Test func drivesTheRealSecretserviceHelper() throws {

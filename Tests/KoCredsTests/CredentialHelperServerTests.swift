@@ -1,5 +1,6 @@
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// A store in memory, for protocol tests that need no keyring.
 final class MemoryCredentialStore: CredentialStore, @unchecked Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KoCreds
+@testable import KoKeyring
 
 struct DockerConfigFileTests {
     /// A config as the Docker CLI and other tools leave it, with members we
@@ -149,7 +150,8 @@ struct DockerConfigFileTests {
                 == Credential(username: "user\(index)", secret: "secret\(index)"))
         }
         #expect(object["proxies"] != nil && object["x-future-setting"] != nil)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
     }
 

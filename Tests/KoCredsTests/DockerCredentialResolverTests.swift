@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KoCreds
+@testable import KoKeyring
 
 struct DockerCredentialResolverTests {
     private func config(_ json: String) throws -> (TemporaryDirectory, String) {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KoCreds
+@testable import KoKeyring
 
 /// The real Docker CLI and skopeo using `docker-credential-ko` as their
 /// credential helper, against a real registry with basic auth.

@@ -3,6 +3,7 @@ import KoHTTP
 import TestSupport
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// Where AWS credentials are found, without contacting anything.
 struct ECRCredentialChainTests {

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// ECR GetAuthorizationToken against a real moto_server that checks SigV4
 /// signatures, directly and through a counting proxy.

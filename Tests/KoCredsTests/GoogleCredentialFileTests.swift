@@ -3,6 +3,7 @@ import KoCrypto
 import TestSupport
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// Google credential files, the ADC search order and the service-account JWT.
 struct GoogleCredentialFileTests {

@@ -3,6 +3,7 @@ import KoCrypto
 import TestSupport
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// Google access tokens from loopback stand-ins of the OAuth2 token
 /// endpoint, STS, IAM Credentials, the metadata server and gcloud.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KoCreds
+@testable import KoKeyring
 
 /// The built `docker-credential-ko` against a real gnome-keyring, and beside
 /// the real `docker-credential-secretservice`.
@@ -53,7 +54,8 @@ struct KeyringHelperTests {
         _ = try run(Self.ours, "store", storeJSON("ours.example:5000", "olivia", "from-ours"), in: session)
         let theirGet = try run(Self.theirs, "get", "ours.example:5000", in: session)
         #expect(theirGet.status == 0)
-        #expect(theirGet.output.contains(#""Username":"olivia""#) && theirGet.output.contains(#""Secret":"from-ours""#))
+        #expect(theirGet.output.contains(#""Username":"olivia""#))
+        #expect(theirGet.output.contains(#""Secret":"from-ours""#))
         #expect(try run(Self.theirs, "list", in: session).output.contains(#""ours.example:5000":"olivia""#))
 
         // Theirs writes, ours reads and lists.
@@ -191,7 +193,8 @@ struct KeyringHelperTests {
         var environment = ProcessInfo.processInfo.environment
         environment["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=\(socket.path)"
         environment["KO_KEYRING_TIMEOUT"] = "2"
-        let result = try ProcessRunner.run(Self.ours, ["get"], input: Array("r.example".utf8), environment: environment)
+        let result = try ProcessRunner.run(Self.ours, ["get"], input: Array("r.example".utf8),
+                                           environment: environment)
         #expect(result.status == 1)
         #expect(result.output.hasPrefix("the keyring (Secret Service over D-Bus) did not answer within 2s"))
     }

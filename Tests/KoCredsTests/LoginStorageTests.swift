@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import KoCreds
+@testable import KoKeyring
 
 struct LoginStorageTests {
     private func storage(_ directory: TemporaryDirectory, searchPath: String = "/nonexistent",
@@ -74,7 +75,8 @@ struct LoginStorageTests {
         let directory = try TemporaryDirectory("ko-login")
         try directory.write("config.json", #"{"credsStore":"ko","credHelpers":{"team.example":"team"}}"#, mode: 0o600)
         let storage = try storage(directory, searchPath: fake.searchPath)
-        let outcome = try storage.store(Credential(username: "u", secret: "helper-secret"), forRegistry: "team.example")
+        let outcome = try storage.store(Credential(username: "u", secret: "helper-secret"),
+                                        forRegistry: "team.example")
         #expect(outcome.place == .credentialHelper("team"))
         #expect(fake.inputs == [#"store {"ServerURL":"team.example","Username":"u","Secret":"helper-secret"}"#])
         #expect(!(try text(directory)).contains("helper-secret"))

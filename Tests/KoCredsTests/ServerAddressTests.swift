@@ -1,5 +1,6 @@
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 struct ServerAddressTests {
     @Test(arguments: [

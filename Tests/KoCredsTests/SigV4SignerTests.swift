@@ -3,6 +3,7 @@ import KoCrypto
 import KoHTTP
 import Testing
 @testable import KoCreds
+@testable import KoKeyring
 
 /// The AWS Signature Version 4 test suite (public example key
 /// `AKIDEXAMPLE`, region us-east-1, service `service`, 2015-08-30 12:36:00 UTC):

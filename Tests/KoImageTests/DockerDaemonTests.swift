@@ -1,4 +1,5 @@
 import Foundation
+import KoJSON
 import TestSupport
 import Testing
 @testable import KoImage

@@ -180,12 +180,13 @@ struct HTTPClientTests {
         #expect(String(describing: error).contains("scheme 'file' is not followed"))
     }
 
-    @Test func connectionRefusedIsATransportErrorWithCurlsMessage() throws {
+    @Test func connectionRefusedIsATransientErrorWithCurlsMessage() throws {
         let port = try Ports.free()
         let url = "http://127.0.0.1:\(port)/v2/?token=abc"
         let error = #expect(throws: HTTPError.self) { try client.send(HTTPRequest(url: url)) }
-        guard case let .transport(failedURL, message)? = error else {
-            Issue.record("expected a transport error, got \(String(describing: error))")
+        #expect(error?.isTransient == true)
+        guard case let .interrupted(failedURL, message)? = error else {
+            Issue.record("expected an interrupted exchange, got \(String(describing: error))")
             return
         }
         #expect(failedURL == url)
@@ -248,8 +249,8 @@ struct HTTPClientTests {
     @Test func stalledTransferIsAborted() throws {
         let impatient = HTTPClient(timeouts: HTTPTimeouts(connect: 5, lowSpeedLimit: 1, lowSpeedTime: 1))
         let error = #expect(throws: HTTPError.self) { try impatient.send(HTTPRequest(url: server.url("/stall"))) }
-        guard case let .transport(_, message)? = error else {
-            Issue.record("expected a transport error, got \(String(describing: error))")
+        guard case let .interrupted(_, message)? = error else {
+            Issue.record("expected an interrupted exchange, got \(String(describing: error))")
             return
         }
         #expect(message.lowercased().contains("too slow"))

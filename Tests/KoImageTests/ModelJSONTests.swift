@@ -1,28 +1,10 @@
+import KoJSON
 import Testing
 @testable import KoImage
 
-/// JSONValue parsing and the canonical encoder.
+/// Image documents as JSON: parse errors name the document, manifests round
+/// trip through their canonical bytes. (KoJSONTests cover the encoder.)
 struct ModelJSONTests {
-    private func canonical(_ text: String) throws -> String {
-        String(decoding: try JSONValue(parsing: Array(text.utf8)).canonicalBytes, as: UTF8.self)
-    }
-
-    @Test(arguments: [
-        (#"{"b":1,"a":[true,false,null],"c":{"z":"y","A":"x"}}"#,
-         #"{"a":[true,false,null],"b":1,"c":{"A":"x","z":"y"}}"#),
-        (" { \"k\" : [ 1 , 2 ] } \n", #"{"k":[1,2]}"#),
-        (#"{"n":12345678901234567890123,"f":1.50,"e":-2E+10}"#, #"{"e":-2E+10,"f":1.50,"n":12345678901234567890123}"#),
-        (#"{"url":"https://example.com/a/b"}"#, #"{"url":"https://example.com/a/b"}"#),
-        (#"{"s":"\/slash \u00e9 \ud83d\ude00"}"#, #"{"s":"/slash é 😀"}"#),
-        (#"{"html":"<a>&</a>"}"#, #"{"html":"\u003ca\u003e\u0026\u003c/a\u003e"}"#),
-        (#"{"ctl":"\u0001\n\t\r\b\f\"\\"}"#, #"{"ctl":"\u0001\n\t\r\b\f\"\\"}"#),
-        (#"{"dup":1,"dup":2}"#, #"{"dup":2}"#),
-        (#"{"lone":"\ud800x"}"#, #"{"lone":"�x"}"#),
-    ])
-    func canonicalEncoding(input: String, expected: String) throws {
-        #expect(try canonical(input) == expected)
-    }
-
     @Test(arguments: [
         "", "{", #"{"a":}"#, "[1,]", "01", "1.", "-", #"{"a":1}x"#, "\"unterminated", "tru", #"{"a" 1}"#,
         "\"tab\there\"", #""\x""#, "1e",
@@ -34,6 +16,18 @@ struct ModelJSONTests {
         } catch {
             #expect("\(error)".contains("test doc"))
         }
+    }
+
+    @Test func documentsAreReadAsGoReadsThem() throws {
+        let bytes = Array(#"{"lone":"\ud800x","#.utf8) + Array(#""bad":"a"#.utf8) + [0xFF] + Array(#""}"#.utf8)
+        let value = try JSONValue(parsing: bytes, document: "registry answer")
+        #expect(value["lone"] == .string("\u{FFFD}x"))
+        #expect(value["bad"] == .string("a\u{FFFD}"))
+        let error = #expect(throws: ModelError.self) {
+            try JSONValue(parsing: Array("{\"a\":1,\n }".utf8), document: "image index")
+        }
+        #expect(error.map { "\($0)" }
+                == "image index is not valid JSON (line 2, column 2): unexpected '}', expected a string key")
     }
 
     @Test func deepNestingIsRefused() throws {

@@ -72,8 +72,10 @@ extension RegistryFixture {
     }
 
     /// A client logged in with the fixture's account (or `credential`).
-    func client(_ credential: RegistryCredential? = nil, logger: Logger = .silent) -> RegistryClient {
-        RegistryClient(credentials: StaticCredentials(credential: credential ?? self.credential), logger: logger)
+    func client(_ credential: RegistryCredential? = nil, logger: Logger = .silent,
+                retry: RetryPolicy = RetryPolicy()) -> RegistryClient {
+        RegistryClient(credentials: StaticCredentials(credential: credential ?? self.credential), logger: logger,
+                       retry: retry)
     }
 
     /// A fresh repository name on this registry.

@@ -29,16 +29,22 @@ public final class RegistryFixture: @unchecked Sendable {
     public let password: String?
     /// The token server, for `.token` registries.
     public let tokenServer: TokenServer?
+    /// The fault proxy the registry sends clients through to its token server,
+    /// when started with `faultyTokenServer`.
+    public let tokenProxy: FaultProxy?
     /// The registry's storage, config and logs.
     public let directory: String
     private let process: ProcessFixture
 
-    /// Starts a registry and waits until it answers.
-    public static func start(auth: Auth = .none) throws -> RegistryFixture {
-        try RegistryFixture(auth: auth)
+    /// Starts a registry and waits until it answers. With `faultyTokenServer`
+    /// (token auth only), the realm is a `FaultProxy` in front of the token
+    /// server, and the proxy captures the tokens it forwards.
+    public static func start(auth: Auth = .none, faultyTokenServer: Bool = false) throws -> RegistryFixture {
+        try RegistryFixture(auth: auth, faultyTokenServer: faultyTokenServer)
     }
 
-    private init(auth: Auth) throws {
+    private init(auth: Auth, faultyTokenServer: Bool) throws {
+        var tokenProxy: FaultProxy?
         directory = try ProcessFixture.temporaryDirectory("ko-registry")
         let storage = directory + "/storage"
         try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
@@ -69,16 +75,23 @@ public final class RegistryFixture: @unchecked Sendable {
             let server = try TokenServer(directory: directory, username: user, password: secret,
                                          expiresIn: expiresIn)
             tokenServer = server
+            var realm = server.realm
+            if faultyTokenServer {
+                let proxy = try FaultProxy(upstreamPort: server.port, capturesTokens: true)
+                tokenProxy = proxy
+                realm = "http://\(proxy.host)/token"
+            }
             authSection = """
             auth:
               token:
-                realm: \(server.realm)
+                realm: \(realm)
                 service: \(server.service)
                 issuer: \(server.issuer)
                 rootcertbundle: \(server.certificatePath)
             """
         }
 
+        self.tokenProxy = tokenProxy
         port = try Ports.free()
         host = "127.0.0.1:\(port)"
         let config = """
@@ -106,12 +119,14 @@ public final class RegistryFixture: @unchecked Sendable {
     deinit {
         process.stop()
         tokenServer?.stop()
+        tokenProxy?.stop()
     }
 
     /// Stops the registry and its token server now.
     public func stop() {
         process.stop()
         tokenServer?.stop()
+        tokenProxy?.stop()
     }
 
     /// The registry's log, for failure messages.

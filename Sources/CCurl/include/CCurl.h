@@ -20,4 +20,10 @@ CURLcode ko_curl_setopt_progress_callback(CURL *handle, ko_curl_progress_callbac
 typedef int (*ko_curl_seek_callback)(void *context, curl_off_t offset, int origin);
 CURLcode ko_curl_setopt_seek_callback(CURL *handle, ko_curl_seek_callback callback);
 
+// Called once a connection is up (or reused), before the request goes out:
+// returning CURL_PREREQFUNC_ABORT refuses the peer address.
+typedef int (*ko_curl_prereq_callback)(void *context, char *primary_ip, char *local_ip, int primary_port,
+                                       int local_port);
+CURLcode ko_curl_setopt_prereq_callback(CURL *handle, ko_curl_prereq_callback callback);
+
 #endif

@@ -27,6 +27,7 @@ public indirect enum YAMLNode: Sendable {
         }
         defer { yaml_parser_delete(&parser) }
         let bytes = Array(text.utf8)
+        try YAMLNestingGuard.check(bytes, file: file)
         return try bytes.withUnsafeBufferPointer { buffer -> YAMLNode in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var document = yaml_document_t()

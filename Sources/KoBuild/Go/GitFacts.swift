@@ -1,4 +1,5 @@
 import Foundation
+import KoProcess
 
 /// What `{{.Git.…}}` templates can say about the working tree, asked of the
 /// `git` on PATH the way GoReleaser and ko describe them.

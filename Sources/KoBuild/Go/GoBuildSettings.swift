@@ -1,4 +1,5 @@
 import Foundation
+import KoProcess
 
 /// How one command is compiled and set up, after `.ko.yaml` and the flags
 /// have had their say.
@@ -26,9 +27,14 @@ struct GoBuildPlanner {
         var builds: [String: BuildConfig] = [:]
         for build in config.builds {
             let directory = Self.join(options.workingDirectory, build.dir)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
+                  isDirectory.boolValue else {
+                throw BuildError.invalidConfig(file: config.file ?? ".ko.yaml", line: nil,
+                                               reason: "build \(build.id): dir '\(build.dir)' is not a directory")
+            }
             // GoReleaser's convention, which ko follows: `main` may name a file in the package.
             var main = build.main
-            var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: Self.join(directory, main), isDirectory: &isDirectory),
                !isDirectory.boolValue {
                 main = (main as NSString).deletingLastPathComponent
@@ -67,11 +73,10 @@ struct GoBuildPlanner {
         let values = templateValues(directory: settings.directory)
         settings.flags = try flags.map { try BuildTemplate.expand($0, values: values, source: "flags") }
         settings.ldflags = try ldflags.map { try BuildTemplate.expand($0, values: values, source: "ldflags") }
+        try BuildSettingsPolicy.check(flags: settings.flags, ldflags: settings.ldflags,
+                                      environment: settings.environment,
+                                      source: (config.file ?? ".ko.yaml") + (build.map { " build \($0.id)" } ?? ""))
         if options.disableOptimizations { settings.flags += ["-gcflags", "all=-N -l"] }
-        if let refused = settings.flags.first(where: { $0.hasPrefix("-toolexec") || $0.hasPrefix("--toolexec") }) {
-            throw BuildError.invalidFlag("build flag '\(refused)' is refused: -toolexec would run an arbitrary "
-                + "program inside the build")
-        }
         settings.image = (build?.image ?? ImageSettings()).overlaid(with: options.image)
         return settings
     }

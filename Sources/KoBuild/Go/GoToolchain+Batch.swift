@@ -1,4 +1,5 @@
 import KoImage
+import KoProcess
 
 /// Resolving many targets with one `go list`, as `ko resolve` needs: one Go
 /// process loads the module once instead of once per target.

@@ -1,5 +1,6 @@
 import Foundation
 import KoImage
+import KoProcess
 
 /// The `go` command on PATH: resolves targets with `go list` and compiles
 /// commands with `go build`.

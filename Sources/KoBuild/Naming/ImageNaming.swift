@@ -15,31 +15,32 @@ public enum ImageNaming: String, Sendable, CaseIterable {
     /// The full repository (registry included) for `importPath`.
     public func repository(for importPath: String, dockerRepo: String) throws -> String {
         let repo = dockerRepo.hasSuffix("/") ? String(dockerRepo.dropLast()) : dockerRepo
-        let name: String
+        try Self.checkLowercase(repo)
+        // Registries refuse uppercase names; like ko, the part that comes
+        // from the import path is lowercased (the md5 is of the original).
         switch self {
         case .bare:
-            name = repo
+            return repo
         case .md5:
             let md5 = MessageDigest.md5()
             md5.update(importPath.utf8)
-            name = "\(repo)/\(basename(importPath))-\(hexString(md5.finalize()))"
+            return "\(repo)/\(basename(importPath).lowercased())-\(hexString(md5.finalize()))"
         case .baseImportPath:
-            name = "\(repo)/\(basename(importPath))"
+            return "\(repo)/\(basename(importPath).lowercased())"
         case .preserveImportPath:
-            name = "\(repo)/\(importPath)"
+            return "\(repo)/\(importPath.lowercased())"
         }
-        try Self.checkLowercase(name, dockerRepo: dockerRepo)
-        return name
     }
 
-    /// Registries refuse uppercase repository names; say so before building.
-    static func checkLowercase(_ name: String, dockerRepo: String) throws {
-        // The registry host may carry uppercase letters; only the path must not.
-        let path = name.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init) ?? name
+    /// KO_DOCKER_REPO itself must name a lowercase repository; the registry
+    /// host may carry uppercase letters.
+    static func checkLowercase(_ dockerRepo: String) throws {
+        guard let slash = dockerRepo.firstIndex(of: "/") else { return }
+        let path = dockerRepo[dockerRepo.index(after: slash)...]
         if path != path.lowercased() {
             throw BuildError.invalidDockerRepo(
-                dockerRepo, reason: "repository '\(name)' has uppercase letters, which registries refuse; "
-                    + "use lowercase, or -B/--bare to drop the import path from the name")
+                dockerRepo, reason: "the repository path '\(path)' has uppercase letters, which registries refuse; "
+                    + "use '\(path.lowercased())'")
         }
     }
 

@@ -11,6 +11,7 @@ public final class BuildSession {
     let toolchain: GoToolchain
     let registry: RegistryClient
     let logger: Logger
+    let progress: ProgressReporter
     let platforms: [Platform]?
     let planner: GoBuildPlanner
     /// Compressed layers of earlier builds (`KOCACHE`), so an unchanged binary is not compressed again.
@@ -27,9 +28,10 @@ public final class BuildSession {
     private var compiledAhead: [String: String] = [:]
 
     public init(options: BuildOptions, credentials: RegistryCredentialSource,
-                userAgent: String, logger: Logger) throws {
+                userAgent: String, logger: Logger, progress: ProgressReporter = .silent) throws {
         self.options = options
         self.logger = logger
+        self.progress = progress
         self.config = try KoConfig.load(directory: options.workingDirectory,
                                         environment: options.environment, logger: logger)
         self.platforms = try PlatformSelection.platforms(flags: options.platformFlags,
@@ -107,7 +109,7 @@ public final class BuildSession {
                                            compiled: compiled)
                 // Pushed at once, so its upload overlaps the other platforms' builds.
                 if entries.count > 1, options.push, options.destination == .registry {
-                    try ImagePublisher(registry: registry, logger: logger)
+                    try ImagePublisher(registry: registry, logger: logger, progress: progress)
                         .publish(image, base: base, to: try ImageReference(parsing: repository).repositoryReference,
                                  tags: [], scratch: scratch.path)
                     artifactsLock.withLock { _ = pushedEarly.insert(image.digest) }
@@ -158,7 +160,7 @@ public final class BuildSession {
         let directory = (binary as NSString).deletingLastPathComponent
         let image = try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
                                                settings: settings.image, environment: options.environment,
-                                               cache: cache, in: directory)
+                                               cache: cache, in: directory, progress: progress)
         if options.sbom {
             let info = try GoBuildInfo.read(binary: binary, environment: options.environment)
             let sbom = try SPDXDocument.forImage(image, buildInfo: info, koVersion: options.koVersion)
@@ -231,7 +233,7 @@ public final class BuildSession {
         }
         let target = try ImageReference(parsing: repository).repositoryReference
         logger.info("Publishing \(target)")
-        let publisher = ImagePublisher(registry: registry, logger: logger)
+        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress)
         let published: [Descriptor]
         switch artifact {
         case let .image(image, _): published = [image.manifestDescriptor]

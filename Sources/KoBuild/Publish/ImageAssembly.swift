@@ -1,5 +1,6 @@
 import Foundation
 import KoImage
+import KoLog
 
 /// Lays a built Go binary and its kodata over a base image, as ko does.
 enum ImageAssembly {
@@ -8,25 +9,43 @@ enum ImageAssembly {
     /// written into `directory`.
     static func assemble(package: GoPackage, binary: String, base: BaseImage,
                          platform: Platform, settings: ImageSettings, environment: [String: String],
-                         cache: LayerCache?, in directory: String) throws -> BuiltImage {
+                         cache: LayerCache?, in directory: String,
+                         progress: ProgressReporter = .silent) throws -> BuiltImage {
         var mutation = ImageMutation(baseManifest: base.manifest, baseConfig: base.config,
                                      baseMediaType: base.descriptor.mediaType)
         let dataDate = try epoch("KO_DATA_DATE_EPOCH", environment)
-        let kodata: Layer
-        let binaryLayer: Layer
-        if let cache {
-            kodata = try cache.kodataLayer(packageDirectory: package.directory, moduleRoot: package.moduleRoot,
-                                           dataDate: dataDate ?? 0, mediaType: mutation.layerMediaType,
-                                           compression: compression, in: directory).layer
-            binaryLayer = try cache.binaryLayer(binary: binary, name: package.commandName,
-                                                mediaType: mutation.layerMediaType, compression: compression,
-                                                in: directory).layer
-        } else {
-            kodata = try KodataLayer.build(packageDirectory: package.directory, moduleRoot: package.moduleRoot,
-                                           dataDate: dataDate ?? 0, in: directory,
-                                           mediaType: mutation.layerMediaType, compression: compression)
-            binaryLayer = try BinaryLayer.build(binary: binary, name: package.commandName, in: directory,
-                                                mediaType: mutation.layerMediaType, compression: compression)
+        // Each layer gets a progress line; a layer cache hit skips the compression.
+        func layer(_ kind: String, _ make: (ProgressTask) throws -> (layer: Layer, hit: Bool)) throws -> Layer {
+            let task = progress.start("Compressing", "\(kind) layer of \(package.commandName)")
+            defer { task.cancel() }
+            let made = try make(task)
+            let size = ByteCount.text(made.layer.descriptor.size)
+            if made.hit {
+                task.finish("Cached", detail: "\(size) gzipped, from the layer cache", showBytes: false)
+            } else {
+                task.finish("Compressed", detail: "\(size) gzipped")
+            }
+            return made.layer
+        }
+        let kodata = try layer("kodata") { task in
+            if let cache {
+                return try cache.kodataLayer(packageDirectory: package.directory, moduleRoot: package.moduleRoot,
+                                             dataDate: dataDate ?? 0, mediaType: mutation.layerMediaType,
+                                             compression: compression, in: directory, progress: task.update)
+            }
+            return (try KodataLayer.build(packageDirectory: package.directory, moduleRoot: package.moduleRoot,
+                                          dataDate: dataDate ?? 0, in: directory, mediaType: mutation.layerMediaType,
+                                          compression: compression, progress: task.update), false)
+        }
+        let binaryLayer = try layer("binary") { task in
+            if let cache {
+                return try cache.binaryLayer(binary: binary, name: package.commandName,
+                                             mediaType: mutation.layerMediaType, compression: compression,
+                                             in: directory, progress: task.update)
+            }
+            return (try BinaryLayer.build(binary: binary, name: package.commandName, in: directory,
+                                          mediaType: mutation.layerMediaType, compression: compression,
+                                          progress: task.update), false)
         }
         let appPath = BinaryLayer.appPath(for: package.commandName)
         let created = try epoch("SOURCE_DATE_EPOCH", environment).map { ImageTime.rfc3339(epochSeconds: $0) }

@@ -7,6 +7,7 @@ import KoLog
 struct ImagePublisher {
     let registry: RegistryClient
     let logger: Logger
+    var progress: ProgressReporter = .silent
 
     /// Pushes `image` (whose base layers live in `base`'s repository) to
     /// `repository` under every tag in `tags`.
@@ -25,7 +26,7 @@ struct ImagePublisher {
         }
         for layer in image.addedLayers {
             steps.append {
-                try registry.uploadBlob(file: layer.path, descriptor: layer.descriptor, to: repository)
+                try upload(layer.path, layer.descriptor, to: repository)
                 return nil
             }
         }
@@ -67,7 +68,18 @@ struct ImagePublisher {
         let file = scratch + "/" + layer.digest.hex
         defer { try? FileManager.default.removeItem(atPath: file) }
         try registry.downloadBlob(layer.digest, from: source, expectedSize: layer.size, toFile: file)
-        try registry.uploadBlob(file: file, descriptor: layer, to: target)
+        try upload(file, layer, to: target)
+    }
+
+    /// Uploads one layer blob with a progress line.
+    private func upload(_ file: String, _ layer: Descriptor, to repository: RepositoryReference) throws {
+        let task = progress.start("Uploading", "sha256:\(layer.digest.hex.prefix(12))", total: layer.size)
+        defer { task.cancel() }
+        switch try registry.uploadBlob(file: file, descriptor: layer, to: repository, progress: { task.update($0) }) {
+        case .uploaded: task.finish("Uploaded")
+        case .mounted: task.finish("Mounted", detail: "from another repository", showBytes: false)
+        case .alreadyPresent: task.finish("Skipped", detail: "already there", showBytes: false)
+        }
     }
 
     /// Foreign layers (Windows bases) stay where their URLs point.

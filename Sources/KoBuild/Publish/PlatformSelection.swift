@@ -60,7 +60,12 @@ public enum PlatformSelection {
             body = body[..<colon]
         }
         let parts = body.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else {
+        // Go's names are lowercase letters and digits; anything else (a path,
+        // say) is a mistake to report now, not after pulling the base.
+        let isName: (String) -> Bool = { part in
+            !part.isEmpty && part.allSatisfy { ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }
+        }
+        guard (2...3).contains(parts.count), parts.allSatisfy(isName) else {
             throw BuildError.invalidFlag("invalid platform '\(text)': expected os/arch[/variant][:osversion]")
         }
         return Platform(os: parts[0], architecture: parts[1], variant: parts.count == 3 ? parts[2] : nil,

@@ -114,11 +114,6 @@ struct SBOMAttachment {
         return (configBytes, configDescriptor, try manifest.canonicalBytes())
     }
 
-    /// Whether `reference` names something other than these exact bytes.
-    private func isStale(_ bytes: [UInt8], at reference: ImageReference) throws -> Bool {
-        try registry.manifestDescriptor(for: reference)?.digest != Digest.sha256(of: bytes)
-    }
-
     /// The OCI 1.1 referrer: the SBOM as an artifact whose subject is the image.
     private func referrerManifest(layer: Descriptor, subject: Descriptor) throws -> [UInt8] {
         var referrerLayer = layer

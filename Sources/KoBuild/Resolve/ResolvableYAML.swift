@@ -43,7 +43,9 @@ public struct ResolvableYAML: Sendable {
         references = []
         for document in source.documents {
             try document.root.forEachScalar { scalar in
-                if let reference = try Self.reference(in: scalar, file: file) { references.append(reference) }
+                if let reference = try Self.reference(in: scalar, bytes: bytes, file: file) {
+                    references.append(reference)
+                }
             }
         }
     }
@@ -103,15 +105,35 @@ public struct ResolvableYAML: Sendable {
     private static let stringTag = "tag:yaml.org,2002:str"
     private static let scheme = "ko://"
 
-    private static func reference(in scalar: YAMLSource.Scalar, file: String) throws -> Reference? {
-        switch scalar.style {
-        case .plain, .singleQuoted, .doubleQuoted: break
-        case .literal, .folded: return nil
-        }
+    private static func reference(in scalar: YAMLSource.Scalar, bytes: [UInt8], file: String) throws -> Reference? {
         guard scalar.tag == nil || scalar.tag == stringTag, scalar.value.hasPrefix(scheme) else { return nil }
         let importPath = trimmingWhiteSpace(scalar.value.dropFirst(scheme.count))
         guard !importPath.isEmpty else { throw ResolveError.emptyImportPath(file: file, line: scalar.line) }
-        return Reference(importPath: importPath, line: scalar.line, range: scalar.range, style: scalar.style)
+        switch scalar.style {
+        case .plain, .singleQuoted, .doubleQuoted:
+            return Reference(importPath: importPath, line: scalar.line, range: scalar.range, style: scalar.style)
+        case .literal, .folded:
+            // ko reads a block scalar holding just `ko://path` as a reference
+            // too; only the reference's own bytes change, the `|`/`>` header stays.
+            guard !importPath.contains(where: \.isWhitespace),
+                  let range = find(Array((scheme + importPath).utf8), in: bytes, within: scalar.range) else {
+                return nil
+            }
+            return Reference(importPath: importPath, line: scalar.line, range: range, style: .plain)
+        }
+    }
+
+    /// Where `needle` first occurs inside `range` of `bytes`.
+    private static func find(_ needle: [UInt8], in bytes: [UInt8], within range: Range<Int>) -> Range<Int>? {
+        guard !needle.isEmpty, range.count >= needle.count else { return nil }
+        var start = range.lowerBound
+        while start + needle.count <= range.upperBound {
+            if bytes[start] == needle[0], Array(bytes[start..<start + needle.count]) == needle {
+                return start..<start + needle.count
+            }
+            start += 1
+        }
+        return nil
     }
 
     private static func trimmingWhiteSpace(_ text: Substring) -> String {

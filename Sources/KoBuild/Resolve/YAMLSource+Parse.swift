@@ -7,6 +7,11 @@ extension YAMLSource {
     /// each scalar's own text starts, because an event's start mark covers
     /// its anchor and tag too.
     init(bytes: [UInt8], file: String) throws {
+        do {
+            try YAMLNestingGuard.check(bytes, file: file)
+        } catch let BuildError.invalidConfig(_, line, _) {
+            throw ResolveError.tooDeep(file: file, line: line ?? 1)
+        }
         self.file = file
         self.bytes = bytes
         let offsets = CharacterOffsets(bytes)

@@ -1,4 +1,5 @@
 import Foundation
+import KoProcess
 
 /// What a Go binary says about how it was built (`go version -m`), the way
 /// Go's `runtime/debug.ParseBuildInfo` reads it.

@@ -1,5 +1,6 @@
 import Foundation
 import KoImage
+import KoJSON
 
 /// SPDX 2.3 JSON documents describing what ko built, as ko writes them
 /// (ko's `pkg/sbom`): one for each image, one for a multi-platform index.
@@ -27,8 +28,8 @@ public enum SPDXDocument {
                                              reason: "there is no 'mod' line naming the main module")
         }
         let imageID = ociPackageID(image.digest)
-        var packages: [OrderedJSON] = []
-        var relationships: [OrderedJSON] = [relationship(documentID, "DESCRIBES", imageID)]
+        var packages: [JSONValue] = []
+        var relationships: [JSONValue] = [relationship(documentID, "DESCRIBES", imageID)]
 
         let mediaType = image.manifest.mediaType ?? image.manifestDescriptor.mediaType
         packages.append(package(id: imageID, name: image.digest.description, purpose: "CONTAINER",
@@ -69,7 +70,7 @@ public enum SPDXDocument {
                                 checksums: [digestChecksum(descriptor.digest)],
                                 purl: PackageURL.oci(name: "index", digest: descriptor.digest.description,
                                                      qualifiers: [("mediaType", mediaType)]))]
-        var relationships: [OrderedJSON] = []
+        var relationships: [JSONValue] = []
         if let base = try baseImage(annotations: index.annotations, describedBy: indexID) {
             packages.append(base.package)
             relationships.append(base.relationship)
@@ -100,62 +101,67 @@ public enum SPDXDocument {
     static let documentID = "SPDXRef-DOCUMENT"
 
     private static func document(describing id: String, digest: Digest, created: String?, koVersion: String,
-                                 packages: [OrderedJSON], relationships: [OrderedJSON]) -> [UInt8] {
-        var members: [(String, OrderedJSON)] = [
-            ("SPDXID", .string(documentID)),
-            ("name", .string("sbom-\(digest)")),
-            ("spdxVersion", .string(spdxVersion)),
-            ("creationInfo", .object([
-                ("created", .string(creationTime(created))),
-                ("creators", .array([.string("Tool: ko \(koVersion)")])),
-            ])),
-            ("dataLicense", .string("CC0-1.0")),
-            ("documentNamespace", .string("http://spdx.org/spdxdocs/ko/\(digest)")),
-            ("documentDescribes", .array([.string(id)])),
+                                 packages: [JSONValue], relationships: [JSONValue]) -> [UInt8] {
+        var members: JSONObject = [
+            "SPDXID": .string(documentID),
+            "name": .string("sbom-\(digest)"),
+            "spdxVersion": .string(spdxVersion),
+            "creationInfo": .object([
+                "created": .string(creationTime(created)),
+                "creators": .array([.string("Tool: ko \(koVersion)")]),
+            ]),
+            "dataLicense": .string("CC0-1.0"),
+            "documentNamespace": .string("http://spdx.org/spdxdocs/ko/\(digest)"),
+            "documentDescribes": .array([.string(id)]),
         ]
-        if !packages.isEmpty { members.append(("packages", .array(packages))) }
-        if !relationships.isEmpty { members.append(("relationships", .array(relationships))) }
-        return OrderedJSON.object(members).bytes
+        if !packages.isEmpty { members["packages"] = .array(packages) }
+        if !relationships.isEmpty { members["relationships"] = .array(relationships) }
+        return encode(.object(members))
+    }
+
+    /// The text as Go's `json.Encoder` with `SetIndent("", "  ")` writes ko's
+    /// SPDX structs: members in field order, two spaces per level, `<`, `>`
+    /// and `&` escaped, and a final newline.
+    static func encode(_ document: JSONValue) -> [UInt8] {
+        JSONWriter.bytes(document, options: JSONWriter.Options(escapesHTML: true, indent: "  ")) + [0x0A]
     }
 
     private static func package(id: String, name: String, version: String? = nil,
                                 downloadLocation: String = noAssertion, purpose: String? = nil,
-                                checksums: [(String, String)] = [], purl: String) -> OrderedJSON {
-        var members: [(String, OrderedJSON)] = [("SPDXID", .string(id)), ("name", .string(name))]
-        if let version, !version.isEmpty { members.append(("versionInfo", .string(version))) }
-        members += [
-            ("filesAnalyzed", .bool(false)),
-            ("licenseDeclared", .string(noAssertion)),
-            ("licenseConcluded", .string(noAssertion)),
-            ("downloadLocation", .string(downloadLocation)),
-            ("copyrightText", .string(noAssertion)),
-        ]
-        if let purpose { members.append(("primaryPackagePurpose", .string(purpose))) }
+                                checksums: [(String, String)] = [], purl: String) -> JSONValue {
+        var members: JSONObject = ["SPDXID": .string(id), "name": .string(name)]
+        if let version, !version.isEmpty { members["versionInfo"] = .string(version) }
+        members["filesAnalyzed"] = .bool(false)
+        members["licenseDeclared"] = .string(noAssertion)
+        members["licenseConcluded"] = .string(noAssertion)
+        members["downloadLocation"] = .string(downloadLocation)
+        members["copyrightText"] = .string(noAssertion)
+        if let purpose { members["primaryPackagePurpose"] = .string(purpose) }
         if !checksums.isEmpty {
-            members.append(("checksums", .array(checksums.map { algorithm, value in
-                .object([("algorithm", .string(algorithm)), ("checksumValue", .string(value))])
-            })))
+            members["checksums"] = .array(checksums.map { algorithm, value in
+                .object(["algorithm": .string(algorithm), "checksumValue": .string(value)])
+            })
         }
-        members.append(("externalRefs", .array([.object([
-            ("referenceCategory", .string("PACKAGE-MANAGER")),
-            ("referenceLocator", .string(purl)),
-            ("referenceType", .string("purl")),
-        ])])))
+        members["externalRefs"] = .array([.object([
+            "referenceCategory": .string("PACKAGE-MANAGER"),
+            "referenceLocator": .string(purl),
+            "referenceType": .string("purl"),
+        ])])
         return .object(members)
     }
 
-    private static func relationship(_ element: String, _ type: String, _ related: String) -> OrderedJSON {
+    private static func relationship(_ element: String, _ type: String, _ related: String) -> JSONValue {
         .object([
-            ("spdxElementId", .string(element)),
-            ("relationshipType", .string(type)),
-            ("relatedSpdxElement", .string(related)),
+            "spdxElementId": .string(element),
+            "relationshipType": .string(type),
+            "relatedSpdxElement": .string(related),
         ])
     }
 
     /// The base image package and its DESCENDANT_OF relationship, when both
     /// base annotations are present.
     private static func baseImage(annotations: [String: String]?, describedBy id: String) throws
-        -> (package: OrderedJSON, relationship: OrderedJSON)? {
+        -> (package: JSONValue, relationship: JSONValue)? {
         guard let reference = annotations?[ImageMutation.baseNameAnnotation],
               let digestText = annotations?[ImageMutation.baseDigestAnnotation] else { return nil }
         guard let digest = try? Digest(parsing: digestText) else {

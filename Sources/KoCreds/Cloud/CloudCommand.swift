@@ -1,4 +1,5 @@
 import Foundation
+import KoProcess
 
 /// Runs a credential command (`credential_process`, a Google executable
 /// source, `gcloud`) and collects what it prints.
@@ -30,50 +31,18 @@ struct CloudCommand {
     /// `timeout` seconds; stdout is capped at 1 MiB.
     static func run(executable: String, arguments: [String], environment: [String: String],
                     timeout: TimeInterval) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let child = ChildProcess(executable: executable, arguments: arguments, environment: environment)
+        let outcome: ChildProcess.Outcome
         do {
-            try process.run()
-        } catch {
-            throw Failure.launch("\(error.localizedDescription)")
+            outcome = try child.run(timeout: timeout, outputLimit: 1 << 20)
+        } catch ChildProcess.Failure.timedOut {
+            throw Failure.timedOut(seconds: Int(timeout))
+        } catch ChildProcess.Failure.spawn(let reason) {
+            throw Failure.launch(reason)
         }
-
-        let timedOut = TimeoutFlag()
-        let timer = DispatchWorkItem {
-            if process.isRunning {
-                timedOut.set()
-                process.terminate()
-            }
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-
-        let errorCollector = DispatchGroup()
-        let errorBytes = CollectedBytes()
-        DispatchQueue.global().async(group: errorCollector) {
-            errorBytes.set(stderr.fileHandleForReading.readDataToEndOfFile())
-        }
-        var outBytes = Data()
-        while outBytes.count < (1 << 20) {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            outBytes.append(chunk)
-        }
-        try? stdout.fileHandleForReading.close()
-        process.waitUntilExit()
-        errorCollector.wait()
-        timer.cancel()
-        if timedOut.isSet { throw Failure.timedOut(seconds: Int(timeout)) }
-
-        let firstLine = String(decoding: errorBytes.value.prefix(2048), as: UTF8.self)
+        let firstLine = String(decoding: outcome.standardError.prefix(2048), as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        return Output(status: process.terminationStatus, stdout: Array(outBytes.prefix(1 << 20)),
+        return Output(status: outcome.status, stdout: outcome.standardOutput,
                       stderrLine: CloudExchange.oneLine(firstLine, limit: 200))
     }
 
@@ -83,27 +52,9 @@ struct CloudCommand {
         try run(executable: "/bin/sh", arguments: ["-c", command], environment: environment, timeout: timeout)
     }
 
-    /// The first executable named `name` on the environment's PATH.
+    /// The first executable named `name` on the environment's PATH; none
+    /// without a PATH.
     static func find(_ name: String, path: String?) -> String? {
-        guard let path else { return nil }
-        for directory in path.split(separator: ":") where !directory.isEmpty {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        path.flatMap { ChildProcess.resolve(name, searchPath: $0) }
     }
-}
-
-private final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-}
-
-private final class CollectedBytes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bytes = Data()
-    func set(_ data: Data) { lock.lock(); bytes = data; lock.unlock() }
-    var value: Data { lock.lock(); defer { lock.unlock() }; return bytes }
 }

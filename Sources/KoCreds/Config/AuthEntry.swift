@@ -1,4 +1,5 @@
 import FoundationEssentials
+import KoJSON
 
 /// One `auths` entry of config.json: `auth` (base64 of `user:password`),
 /// `identitytoken`, `registrytoken`, and whatever else the entry holds

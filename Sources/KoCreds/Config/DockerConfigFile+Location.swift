@@ -1,3 +1,5 @@
+import KoProcess
+
 /// Where the Docker CLI keeps the credential of one registry.
 public enum CredentialLocation: Equatable, Sendable {
     /// A credential helper: `credHelpers[server]`, else `credsStore`. The
@@ -58,11 +60,11 @@ extension DockerConfigFile {
     /// package installed, docker's own choice makes every login fail; here
     /// such a login falls back to `auths`, with the unencrypted warning.
     static func detectDefaultStore(environment: [String: String]) -> String? {
-        let searchPath = environment["PATH"] ?? ProcessEnvironment.defaultSearchPath
-        let hasPass = ProcessEnvironment.findExecutable("pass", searchPath: searchPath) != nil
+        let searchPath = environment["PATH"]
+        let hasPass = ChildProcess.resolve("pass", searchPath: searchPath) != nil
         if !hasPass && !ProcessEnvironment.hasSessionBus(environment) { return nil }
         let candidate = hasPass ? "pass" : "secretservice"
-        guard ProcessEnvironment.findExecutable("docker-credential-" + candidate, searchPath: searchPath) != nil
+        guard ChildProcess.resolve("docker-credential-" + candidate, searchPath: searchPath) != nil
         else { return nil }
         return candidate
     }

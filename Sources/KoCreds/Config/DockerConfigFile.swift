@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import KoJSON
 
 /// Docker's client configuration file, read and written the way the Docker CLI
 /// does: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.

@@ -40,14 +40,3 @@ final class FileLock {
         close(descriptor)
     }
 }
-
-/// The text of the current `errno`.
-func lastErrorText() -> String {
-    errorText(errno)
-}
-
-/// The text of an `errno` value.
-func errorText(_ code: Int32) -> String {
-    guard let message = strerror(code) else { return "error \(code)" }
-    return String(cString: message)
-}

@@ -1,3 +1,5 @@
+import KoProcess
+
 /// An external credential helper, `docker-credential-<name>` found on PATH,
 /// driven over the docker-credential-helpers protocol.
 ///
@@ -17,7 +19,7 @@ public struct CredentialHelperProgram: CredentialStore {
     public init(name: String, timeout: Double = 60, searchPath: String? = nil) {
         self.name = name
         self.timeout = timeout
-        self.searchPath = searchPath ?? ProcessEnvironment.value("PATH") ?? ProcessEnvironment.defaultSearchPath
+        self.searchPath = searchPath ?? ProcessEnvironment.value("PATH") ?? ChildProcess.defaultSearchPath
         self.environment = nil
     }
 
@@ -26,7 +28,7 @@ public struct CredentialHelperProgram: CredentialStore {
     public init(name: String, timeout: Double = 60, environment: [String: String]) {
         self.name = name
         self.timeout = timeout
-        self.searchPath = environment["PATH"] ?? ProcessEnvironment.defaultSearchPath
+        self.searchPath = environment["PATH"] ?? ChildProcess.defaultSearchPath
         self.environment = environment
     }
 
@@ -35,7 +37,7 @@ public struct CredentialHelperProgram: CredentialStore {
 
     /// The program's full path, or nil when it is not on the search path.
     public var executablePath: String? {
-        ProcessEnvironment.findExecutable(programName, searchPath: searchPath)
+        ChildProcess.resolve(programName, searchPath: searchPath)
     }
 
     public func store(_ credential: Credential, forServer server: String) throws {
@@ -84,7 +86,7 @@ public struct CredentialHelperProgram: CredentialStore {
         let outcome: ChildProcess.Outcome
         do {
             outcome = try ChildProcess(executable: executable, arguments: [action], environment: environment)
-                .run(input: input, timeout: timeout)
+                .run(input: input, timeout: timeout, outputLimit: 1 << 20)
         } catch ChildProcess.Failure.timedOut {
             throw CredentialHelperError.timedOut(program: programName, action: action, seconds: Int(timeout))
         } catch ChildProcess.Failure.spawn(let reason) {

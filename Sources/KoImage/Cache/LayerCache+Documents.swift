@@ -37,7 +37,7 @@ extension LayerCache {
         guard bytes.count <= LayerCache.documentSizeLimit, digest.algorithm == "sha256",
               !mediaType.utf8.contains(0x0A) else { return }
         do {
-            try LayerCache.makePrivateDirectory(documentsDirectory)
+            try LayerBuilder.makeDirectory(documentsDirectory, mode: 0o700)
             try OutputFile.writeAtomically(Array(mediaType.utf8) + [0x0A] + bytes,
                                            to: documentsDirectory + "/sha256-" + digest.hex)
         } catch {

@@ -1,4 +1,5 @@
 import KoCrypto
+import KoJSON
 
 #if canImport(Glibc)
 import Glibc
@@ -102,11 +103,11 @@ extension LayerCache {
                   compression: LayerCompression) {
         let path = filesDirectory + "/" + fingerprint.recordName(layerName: layerName, compression: compression)
             + ".json"
-        let record = CanonicalJSON.encode(JSONValue.object([
+        let record = JSONValue.object([
             "file": .string(fingerprint.recordText), "diffID": .string(diffID.description),
-        ]))
+        ]).canonicalBytes
         do {
-            try LayerCache.makePrivateDirectory(filesDirectory)
+            try LayerBuilder.makeDirectory(filesDirectory, mode: 0o700)
             try OutputFile.writeAtomically(record, to: path)
         } catch {
             reportUnwritable("\(error)")

@@ -22,7 +22,7 @@ extension LayerCache {
     public func outputDirectory(for identity: [String]) throws -> String {
         let key = hexString(MessageDigest.sha256(of: Array((["ko-output 1"] + identity).joined(separator: "\n").utf8)))
         let path = directory + "/bin/" + key
-        try LayerCache.makePrivateDirectory(path)
+        try LayerBuilder.makeDirectory(path, mode: 0o700)
         return path
     }
 
@@ -30,7 +30,7 @@ extension LayerCache {
     /// temporary files are renamed into `outputDirectory(for:)`.
     public func temporaryDirectory() throws -> String {
         let path = directory + "/tmp"
-        try LayerCache.makePrivateDirectory(path)
+        try LayerBuilder.makeDirectory(path, mode: 0o700)
         return path
     }
 

@@ -65,8 +65,8 @@ extension LayerCache {
     /// entry never names a blob that is not there yet.
     func store(_ layer: Layer, key: LayerCacheKey) {
         do {
-            try LayerCache.makePrivateDirectory(entriesDirectory)
-            try LayerCache.makePrivateDirectory(blobsDirectory)
+            try LayerBuilder.makeDirectory(entriesDirectory, mode: 0o700)
+            try LayerBuilder.makeDirectory(blobsDirectory, mode: 0o700)
             // Always replaced: a blob already there may be the damaged one
             // that made this a miss. A link costs nothing; a copy is small
             // next to the compression a miss has just done.
@@ -107,17 +107,6 @@ extension LayerCache {
         } catch {
             unlink(destination)
             throw error
-        }
-    }
-
-    /// `mkdir -p` with mode 0700 for the directories it creates.
-    static func makePrivateDirectory(_ path: String) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                throw LayerError.writeFailed(path: current, reason: LayerError.errnoText())
-            }
         }
     }
 

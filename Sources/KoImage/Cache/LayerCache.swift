@@ -85,11 +85,12 @@ public final class LayerCache: @unchecked Sendable {
     /// The binary layer of `BinaryLayer.build`, from the cache when the same
     /// bytes were compressed the same way before. The blob lands in `directory`.
     ///
-    /// A file seen before, untouched since (same inode, size and mtime), is
-    /// not read at all: its diffID is remembered (see `FileFingerprint`).
+    /// A file seen before and unchanged since (a Go binary with the same
+    /// build ID, any other file with the same inode, size and mtime) is not
+    /// read at all: its diffID is remembered (see `FileFingerprint`).
     public func binaryLayer(binary: String, name: String, mediaType: String = MediaType.ociLayerGzip,
-                            compression: LayerCompression = .default,
-                            in directory: String) throws -> (layer: Layer, hit: Bool) {
+                            compression: LayerCompression = .default, in directory: String,
+                            progress: ((Int64) -> Void)? = nil) throws -> (layer: Layer, hit: Bool) {
         try BinaryLayer.checkName(name)
         let fingerprint = FileFingerprint(path: binary)
         if let fingerprint,
@@ -108,11 +109,13 @@ public final class LayerCache: @unchecked Sendable {
             // A build ID never seen is new content: build in one pass (the
             // diffID comes with the layer) rather than hash it first to look.
             count(hit: false)
-            let built = try Layer.build(in: directory, mediaType: mediaType, compression: compression, entries)
+            let built = try Layer.build(in: directory, mediaType: mediaType, compression: compression,
+                                        progress: progress, entries)
             store(built, key: LayerCacheKey(diffID: built.diffID, compression: compression))
             found = (built, false)
         } else {
-            found = try layer(mediaType: mediaType, compression: compression, in: directory, entries)
+            found = try layer(mediaType: mediaType, compression: compression, in: directory, progress: progress,
+                              entries)
         }
         // Only a file that did not change while it was read is remembered.
         if let fingerprint, FileFingerprint(path: binary) == fingerprint {
@@ -126,10 +129,10 @@ public final class LayerCache: @unchecked Sendable {
     /// to compute the key, so an edit that keeps size and mtime still misses.
     public func kodataLayer(packageDirectory: String, moduleRoot: String, dataDate: Int64 = 0,
                             mediaType: String = MediaType.ociLayerGzip,
-                            compression: LayerCompression = .default,
-                            in directory: String) throws -> (layer: Layer, hit: Bool) {
+                            compression: LayerCompression = .default, in directory: String,
+                            progress: ((Int64) -> Void)? = nil) throws -> (layer: Layer, hit: Bool) {
         let resolvedModuleRoot = try KodataLayer.checkModuleRoot(moduleRoot)
-        return try layer(mediaType: mediaType, compression: compression, in: directory) { tar in
+        return try layer(mediaType: mediaType, compression: compression, in: directory, progress: progress) { tar in
             try KodataLayer.addEntries(to: tar, packageDirectory: packageDirectory,
                                        resolvedModuleRoot: resolvedModuleRoot, dataDate: dataDate)
         }
@@ -137,9 +140,10 @@ public final class LayerCache: @unchecked Sendable {
 
     /// Any layer whose tar entries `entries` writes. `entries` runs once to
     /// compute the key and, on a miss, once more to build the layer, so it
-    /// must write the same entries each time.
+    /// must write the same entries each time. `progress` sees the bytes of
+    /// the compression, which a hit skips.
     public func layer(mediaType: String = MediaType.ociLayerGzip, compression: LayerCompression = .default,
-                      in directory: String,
+                      in directory: String, progress: ((Int64) -> Void)? = nil,
                       _ entries: (TarWriter) throws -> Void) throws -> (layer: Layer, hit: Bool) {
         let diffID = try LayerCache.diffID(of: entries)
         let key = LayerCacheKey(diffID: diffID, compression: compression)
@@ -149,7 +153,8 @@ public final class LayerCache: @unchecked Sendable {
             return (layer, true)
         }
         count(hit: false)
-        let built = try Layer.build(in: directory, mediaType: mediaType, compression: compression, entries)
+        let built = try Layer.build(in: directory, mediaType: mediaType, compression: compression,
+                                    progress: progress, entries)
         // The key of what was built: if a file changed since the lookup,
         // the entry still describes its own blob.
         store(built, key: LayerCacheKey(diffID: built.diffID, compression: compression))

@@ -1,3 +1,5 @@
+import KoJSON
+
 /// The record `<key>.json` in a layer cache: what the cached blob is.
 ///
 /// The blob itself lives beside it as `blobs/sha256-<hex>.tar.gz`, shared
@@ -40,7 +42,7 @@ struct LayerCacheEntry: Equatable {
     }
 
     var bytes: [UInt8] {
-        CanonicalJSON.encode(JSONValue.object([
+        JSONValue.object([
             "version": .integer(LayerCacheKey.formatVersion),
             "key": .string(key),
             "digest": .string(digest.description),
@@ -48,7 +50,7 @@ struct LayerCacheEntry: Equatable {
             "diffID": .string(diffID.description),
             "uncompressedSize": .integer(uncompressedSize),
             "mediaType": .string(mediaType),
-        ]))
+        ]).canonicalBytes
     }
 
     /// The cached layer with its blob at `path`, typed `mediaType`.

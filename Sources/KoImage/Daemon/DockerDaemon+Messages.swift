@@ -1,3 +1,5 @@
+import KoJSON
+
 /// The engine's answers: error documents and the JSON message stream of a load.
 extension DockerDaemon {
     /// The `message` of an error document (Docker's `{"message": ...}`,

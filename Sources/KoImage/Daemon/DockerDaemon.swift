@@ -116,8 +116,11 @@ public final class DockerDaemon: @unchecked Sendable {
         do {
             return try client.send(request, bodyLimit: 1 << 20)
         } catch let error as HTTPError {
-            if case let .transport(_, message) = error {
+            switch error {
+            case let .transport(_, message), let .interrupted(_, message):
                 throw DaemonError.unreachable(endpoint: endpoint.description, reason: message)
+            default:
+                break
             }
             throw error
         }

@@ -1,5 +1,6 @@
 import Foundation
 import KoLog
+import KoProcess
 
 /// A kind cluster, for `KO_DOCKER_REPO=kind.local`: images are loaded into
 /// every node's containerd by the `kind` command.
@@ -58,38 +59,22 @@ public struct KindCluster: Sendable {
     }
 
     private func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
+        let outcome: ChildProcess.Outcome
         do {
-            try process.run()
+            outcome = try ChildProcess(executable: executable, arguments: arguments).run()
         } catch {
             throw DaemonError.kindFailed(cluster: name, status: -1, output: "cannot run \(executable): \(error)")
         }
-        // Read before waiting, so a chatty kind never blocks on a full pipe.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = (outcome.errorText + outcome.outputText).trimmingCharacters(in: .whitespacesAndNewlines)
         if !text.isEmpty { logger.debug("kind: \(text)") }
-        guard process.terminationStatus == 0 else {
+        guard outcome.status == 0 else {
             let tail = text.split(separator: "\n").suffix(5).joined(separator: " | ")
-            throw DaemonError.kindFailed(cluster: name, status: process.terminationStatus, output: tail)
+            throw DaemonError.kindFailed(cluster: name, status: outcome.status, output: tail)
         }
     }
 
-    /// The first executable file called `name` in the `:`-separated `path`.
+    /// The first executable file called `name` on `path`; none without a PATH.
     static func findExecutable(_ name: String, path: String?) -> String? {
-        for directory in (path ?? "").split(separator: ":") where !directory.isEmpty {
-            let candidate = "\(directory)/\(name)"
-            var info = stat()
-            if stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
-                return candidate
-            }
-        }
-        return nil
+        path.flatMap { ChildProcess.resolve(name, searchPath: $0) }
     }
 }

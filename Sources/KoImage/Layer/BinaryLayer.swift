@@ -16,9 +16,11 @@ public enum BinaryLayer {
     /// `name`, writing the compressed blob into `directory`.
     public static func build(binary: String, name: String, in directory: String,
                              mediaType: String = MediaType.ociLayerGzip,
-                             compression: LayerCompression = .default) throws -> Layer {
+                             compression: LayerCompression = .default,
+                             progress: ((Int64) -> Void)? = nil) throws -> Layer {
         try checkName(name)
-        return try Layer.build(in: directory, mediaType: mediaType, compression: compression) { tar in
+        return try Layer.build(in: directory, mediaType: mediaType, compression: compression,
+                               progress: progress) { tar in
             try addEntries(to: tar, binary: binary, name: name)
         }
     }

@@ -25,9 +25,11 @@ public enum KodataLayer {
     /// module lives at `moduleRoot`, writing the compressed blob into `directory`.
     public static func build(packageDirectory: String, moduleRoot: String, dataDate: Int64 = 0,
                              in directory: String, mediaType: String = MediaType.ociLayerGzip,
-                             compression: LayerCompression = .default) throws -> Layer {
+                             compression: LayerCompression = .default,
+                             progress: ((Int64) -> Void)? = nil) throws -> Layer {
         let resolvedModuleRoot = try checkModuleRoot(moduleRoot)
-        return try Layer.build(in: directory, mediaType: mediaType, compression: compression) { tar in
+        return try Layer.build(in: directory, mediaType: mediaType, compression: compression,
+                               progress: progress) { tar in
             try addEntries(to: tar, packageDirectory: packageDirectory, resolvedModuleRoot: resolvedModuleRoot,
                            dataDate: dataDate)
         }

@@ -34,11 +34,13 @@ public struct Layer: Hashable, Sendable {
     /// Writes a layer into `directory` from the tar entries `body` adds.
     ///
     /// The tar stream is compressed and hashed in one pass and written to
-    /// `directory/sha256-<hex>.tar.gz`; nothing is kept in memory.
+    /// `directory/sha256-<hex>.tar.gz`; nothing is kept in memory. `progress`
+    /// gets the running total of tar bytes compressed.
     public static func build(in directory: String, mediaType: String = MediaType.ociLayerGzip,
-                             compression: LayerCompression = .default,
+                             compression: LayerCompression = .default, progress: ((Int64) -> Void)? = nil,
                              _ body: (TarWriter) throws -> Void) throws -> Layer {
-        let builder = try LayerBuilder(directory: directory, mediaType: mediaType, compression: compression)
+        let builder = try LayerBuilder(directory: directory, mediaType: mediaType, compression: compression,
+                                       progress: progress)
         try body(builder.tar)
         return try builder.finish()
     }

@@ -21,15 +21,16 @@ public final class LayerBuilder {
     private let pipeline: Pipeline
     private var finished = false
 
-    /// Starts a layer file in `directory` (created if missing).
+    /// Starts a layer file in `directory` (created if missing). `progress`
+    /// gets the running total of tar bytes compressed.
     public init(directory: String, mediaType: String = MediaType.ociLayerGzip,
-                compression: LayerCompression = .default) throws {
+                compression: LayerCompression = .default, progress: ((Int64) -> Void)? = nil) throws {
         try LayerBuilder.makeDirectory(directory)
         self.directory = directory
         self.mediaType = mediaType
         let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let pipeline = try Pipeline(temporaryPath: "\(directory)/.layer-\(getpid())-\(nonce).tmp",
-                                    compression: compression)
+                                    compression: compression, progress: progress)
         self.pipeline = pipeline
         self.tar = TarWriter { bytes in try pipeline.acceptUncompressed(bytes) }
     }
@@ -58,12 +59,12 @@ public final class LayerBuilder {
                      diffID: diffID, uncompressedSize: pipeline.uncompressedSize)
     }
 
-    /// `mkdir -p`.
-    static func makeDirectory(_ path: String) throws {
+    /// `mkdir -p`, giving the directories it creates `mode`.
+    static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            if mkdir(current, mode) != 0 && errno != EEXIST {
                 throw LayerError.writeFailed(path: current, reason: LayerError.errnoText())
             }
         }
@@ -79,9 +80,11 @@ public final class LayerBuilder {
         private var compressor: LayerCompressor?
         private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         private var buffered = 0
+        private let progress: ((Int64) -> Void)?
 
-        init(temporaryPath: String, compression: LayerCompression) throws {
+        init(temporaryPath: String, compression: LayerCompression, progress: ((Int64) -> Void)?) throws {
             file = try OutputFile(path: temporaryPath)
+            self.progress = progress
             compressor = try compression.makeCompressor { [unowned self] compressed in
                 try self.acceptCompressed(compressed)
             }
@@ -94,6 +97,7 @@ public final class LayerBuilder {
             uncompressedDigest.update(bytes)
             uncompressedSize += Int64(bytes.count)
             try compressor.write(bytes)
+            progress?(uncompressedSize)
         }
 
         func finish() throws {

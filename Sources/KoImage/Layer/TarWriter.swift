@@ -32,22 +32,8 @@ public final class TarWriter {
     public func addFile(_ path: String, contentsOf sourcePath: String, mode: Int64 = 0o555,
                         modificationTime: Int64 = 0) throws {
         let input = try InputFile(path: sourcePath)
-        let size = try input.size()
-        try writeHeader(TarHeader(name: path, kind: .regular, mode: mode, size: size,
-                                  modificationTime: modificationTime))
-        var remaining = size
-        try input.forEachChunk { chunk in
-            guard Int64(chunk.count) <= remaining else {
-                throw LayerError.fileChangedWhileReading(path: sourcePath, expected: size,
-                                                         actual: size - remaining + Int64(chunk.count))
-            }
-            remaining -= Int64(chunk.count)
-            try emit(chunk)
-        }
-        guard remaining == 0 else {
-            throw LayerError.fileChangedWhileReading(path: sourcePath, expected: size, actual: size - remaining)
-        }
-        try pad(size)
+        try addFile(path, size: try input.size(), mode: mode, modificationTime: modificationTime,
+                    source: sourcePath) { sink in _ = try input.forEachChunk(sink) }
     }
 
     /// Adds a regular file with the given content.
@@ -63,19 +49,26 @@ public final class TarWriter {
     /// corrupt the archive, so it throws.
     public func addFile(_ path: String, size: Int64, mode: Int64 = 0o644, modificationTime: Int64 = 0,
                         contents produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        try addFile(path, size: size, mode: mode, modificationTime: modificationTime, source: path, contents: produce)
+    }
+
+    /// The header, then exactly `size` bytes from `produce`; `source` names
+    /// where they come from when their count is wrong.
+    private func addFile(_ path: String, size: Int64, mode: Int64, modificationTime: Int64, source: String,
+                         contents produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         try writeHeader(TarHeader(name: path, kind: .regular, mode: mode, size: size,
                                   modificationTime: modificationTime))
         var remaining = size
         try produce { chunk in
             guard Int64(chunk.count) <= remaining else {
-                throw LayerError.fileChangedWhileReading(path: path, expected: size,
+                throw LayerError.fileChangedWhileReading(path: source, expected: size,
                                                          actual: size - remaining + Int64(chunk.count))
             }
             remaining -= Int64(chunk.count)
             try emit(chunk)
         }
         guard remaining == 0 else {
-            throw LayerError.fileChangedWhileReading(path: path, expected: size, actual: size - remaining)
+            throw LayerError.fileChangedWhileReading(path: source, expected: size, actual: size - remaining)
         }
         try pad(size)
     }

@@ -1,4 +1,5 @@
 import KoCrypto
+import KoJSON
 
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import KoJSON
+
 /// One entry of a config's `history` (OCI image spec, "Image Configuration").
 ///
 /// Written as go-containerregistry writes `v1.History`: `created` always
@@ -29,7 +31,7 @@ public struct HistoryEntry: Hashable, Sendable {
 
     /// The JSON of this entry.
     public var json: JSONValue {
-        var object: [String: JSONValue] = ["created": .string(created)]
+        var object: JSONObject = ["created": .string(created)]
         if let author, !author.isEmpty { object["author"] = .string(author) }
         if let createdBy, !createdBy.isEmpty { object["created_by"] = .string(createdBy) }
         if let comment, !comment.isEmpty { object["comment"] = .string(comment) }

@@ -1,9 +1,14 @@
+import KoJSON
+
 /// An image configuration (OCI image spec, "Image Configuration"; Docker's
 /// image JSON), kept as JSON so that every key of a base image's config,
 /// known or not, survives into the image built on it.
 ///
 /// The typed properties read and write the fields ko touches. Setting a
 /// property to nil removes its key, as Go's `omitempty` drops empty fields.
+///
+/// Two configs are equal when their canonical bytes, and so their digests,
+/// are: member order and repeated keys of the parsed JSON do not count.
 public struct ImageConfig: Hashable, Sendable {
     /// The whole document.
     public var json: JSONValue
@@ -38,6 +43,14 @@ public struct ImageConfig: Hashable, Sendable {
 
     /// The sha256 digest of `canonicalBytes`.
     public var digest: Digest { Digest.sha256(of: canonicalBytes) }
+
+    public static func == (lhs: ImageConfig, rhs: ImageConfig) -> Bool {
+        lhs.canonicalBytes == rhs.canonicalBytes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(canonicalBytes)
+    }
 
     // MARK: - Top-level fields
 

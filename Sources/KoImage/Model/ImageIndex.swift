@@ -1,3 +1,5 @@
+import KoJSON
+
 /// An image index: OCI image index or Docker manifest list
 /// (OCI image spec, "Image Index").
 public struct ImageIndex: Codable, Hashable, Sendable {
@@ -29,5 +31,5 @@ public struct ImageIndex: Codable, Hashable, Sendable {
     }
 
     /// The canonical bytes of this index, the ones to hash and push.
-    public func canonicalBytes() throws -> [UInt8] { try CanonicalJSON.encode(self) }
+    public func canonicalBytes() throws -> [UInt8] { try JSONValue(encoding: self).canonicalBytes }
 }

@@ -1,3 +1,5 @@
+import KoJSON
+
 /// An image manifest: OCI image manifest or Docker image manifest v2 schema 2
 /// (OCI image spec, "Image Manifest").
 public struct Manifest: Codable, Hashable, Sendable {
@@ -34,7 +36,7 @@ public struct Manifest: Codable, Hashable, Sendable {
     }
 
     /// The canonical bytes of this manifest, the ones to hash and push.
-    public func canonicalBytes() throws -> [UInt8] { try CanonicalJSON.encode(self) }
+    public func canonicalBytes() throws -> [UInt8] { try JSONValue(encoding: self).canonicalBytes }
 
     /// True for a Docker v2s2 manifest (by its own media type, else its config's).
     public var isDocker: Bool {

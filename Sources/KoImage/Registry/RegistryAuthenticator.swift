@@ -120,6 +120,11 @@ final class RegistryAuthenticator: @unchecked Sendable {
     /// The challenge a `/v2/` answer implies: none for 2xx, Bearer or Basic for a 401.
     static func challenge(in response: HTTPResponse, registry: String) throws -> RegistryChallenge {
         if (200..<300).contains(response.status) { return .none }
+        if RetryPolicy.transientStatuses.contains(response.status) {
+            throw RegistryError.busy(registry: registry, operation: "answer GET /v2/", status: response.status,
+                                     detail: DistributionErrors.summary(of: response),
+                                     retryAfter: RetryPolicy.retryAfter(response.header("retry-after")))
+        }
         guard response.status == 401 else {
             throw RegistryError.unexpectedResponse(registry: registry, operation: "answer GET /v2/",
                                                    status: response.status,
@@ -196,6 +201,34 @@ final class RegistryAuthenticator: @unchecked Sendable {
             }
             return "Bearer \(fetched.token)"
         }
+    }
+
+    /// `text` with every secret this client holds (passwords, identity and
+    /// registry tokens, bearer tokens) replaced, for quoting a server's answer.
+    func scrub(_ text: String) -> String {
+        let secrets: [String] = withLock {
+            var all = tokens.values.flatMap { $0.map(\.token) }
+            for case let credential?? in credentialCache.values {
+                switch credential {
+                case let .basic(username, password):
+                    all.append(password)
+                    all.append(Data("\(username):\(password)".utf8).base64EncodedString())
+                case let .identityToken(token), let .registryToken(token):
+                    all.append(token)
+                }
+            }
+            return all
+        }
+        return RegistryAuthenticator.scrub(text, secrets: secrets)
+    }
+
+    /// `text` with each of `secrets` (longer than 3 characters) replaced by `<redacted>`.
+    static func scrub(_ text: String, secrets: [String]) -> String {
+        var result = text
+        for secret in secrets.sorted(by: { $0.count > $1.count }) where secret.count > 3 {
+            result = result.replacingOccurrences(of: secret, with: "<redacted>")
+        }
+        return result
     }
 
     private func cachedToken(for registry: String, scopes: [RegistryScope]) -> String? {

@@ -10,6 +10,15 @@ extension RegistryClient {
     }
 
     func blobExists(_ digest: Digest, in repository: RepositoryReference, access: RegistryAccess) throws -> Bool {
+        let operation = "check for blob \(digest) in \(repository.repository)"
+        return try retrying(operation, registry: repository.registry) { _ in
+            try blobExistsOnce(digest, in: repository, access: access)
+        }
+    }
+
+    /// One `HEAD` for the blob, without retries.
+    func blobExistsOnce(_ digest: Digest, in repository: RepositoryReference, access: RegistryAccess) throws
+        -> Bool {
         let target = RegistryTarget(registry: repository.registry, repository: repository.repository, access: access)
         let response = try send(Request(target, "HEAD", RegistryClient.apiPath(repository.repository,
                                                                                "blobs/\(digest)")))
@@ -26,9 +35,13 @@ extension RegistryClient {
         let target = RegistryTarget(registry: repository.registry, repository: repository.repository, access: .pull)
         var request = Request(target, "GET", RegistryClient.apiPath(repository.repository, "blobs/\(digest)"))
         request.bodyLimit = limit
-        let response = try send(request)
-        if response.status == 404 { throw RegistryError.blobNotFound(repository, digest) }
-        guard response.status == 200 else { throw failure(response, target, "serve blob \(digest)") }
+        let response = try retrying("fetch blob \(digest) from \(repository.repository)",
+                                    registry: repository.registry) { _ in
+            let response = try send(request)
+            if response.status == 404 { throw RegistryError.blobNotFound(repository, digest) }
+            guard response.status == 200 else { throw failure(response, target, "serve blob \(digest)") }
+            return response
+        }
         let actual = Digest.sha256(of: response.body)
         guard actual == digest else {
             throw RegistryError.digestMismatch(what: "blob from \(repository)", expected: digest, actual: actual)
@@ -39,22 +52,59 @@ extension RegistryClient {
     /// Streams a blob into `sink` chunk by chunk, then checks its digest (and
     /// size, when given). On a mismatch the sink has seen bad bytes: the caller
     /// must discard what it wrote. Returns the number of bytes.
+    ///
+    /// A transfer cut short is resumed where it stopped (`Range`), so the sink
+    /// sees every byte exactly once, in order.
     @discardableResult
     public func streamBlob(_ digest: Digest, from repository: RepositoryReference, expectedSize: Int64? = nil,
                            to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
         let target = RegistryTarget(registry: repository.registry, repository: repository.repository, access: .pull)
         let hasher = MessageDigest.sha256()
         var count: Int64 = 0
-        let request = Request(target, "GET", RegistryClient.apiPath(repository.repository, "blobs/\(digest)"))
-        let response = try withoutActuallyEscaping(sink) { sink in
-            try send(request) { chunk in
-                hasher.update(chunk)
-                count += Int64(chunk.count)
-                try sink(chunk)
+        try withoutActuallyEscaping(sink) { sink in
+            try retrying("fetch blob \(digest) from \(repository.repository)", registry: repository.registry) { _ in
+                var request = Request(target, "GET", RegistryClient.apiPath(repository.repository,
+                                                                            "blobs/\(digest)"))
+                let resumeAt = count
+                if resumeAt > 0 { request.headers = [("Range", "bytes=\(resumeAt)-")] }
+                // Bytes of this answer that were already received (a server
+                // ignoring Range starts over from byte 0).
+                var skip: Int64 = 0
+                let head: (Int, [String: [String]]) throws -> Void = { status, headers in
+                    guard resumeAt > 0 else { return }
+                    if status == 206 {
+                        let range = headers["content-range"]?.first ?? ""
+                        guard RegistryClient.contentRangeStart(range) == resumeAt else {
+                            throw RegistryError.unexpectedResponse(
+                                registry: repository.registry, operation: "resume blob \(digest) at \(resumeAt)",
+                                status: status, detail: "Content-Range '\(range.prefix(100))'")
+                        }
+                    } else {
+                        skip = resumeAt
+                    }
+                }
+                let response = try send(request, head: head) { chunk in
+                    var bytes = chunk
+                    if skip > 0 {
+                        let dropped = Int(min(Int64(bytes.count), skip))
+                        skip -= Int64(dropped)
+                        bytes = UnsafeRawBufferPointer(rebasing: bytes[dropped...])
+                        if bytes.isEmpty { return }
+                    }
+                    hasher.update(bytes)
+                    count += Int64(bytes.count)
+                    if let expectedSize, count > expectedSize {
+                        throw RegistryError.sizeMismatch(what: "blob \(digest) from \(repository)",
+                                                         expected: expectedSize, actual: count)
+                    }
+                    try sink(bytes)
+                }
+                if response.status == 404 { throw RegistryError.blobNotFound(repository, digest) }
+                guard response.status == 200 || response.status == 206 && resumeAt > 0 else {
+                    throw failure(response, target, "serve blob \(digest)")
+                }
             }
         }
-        if response.status == 404 { throw RegistryError.blobNotFound(repository, digest) }
-        guard response.status == 200 else { throw failure(response, target, "serve blob \(digest)") }
 
         let actual = Digest(hex: hexString(hasher.finalize()))
         guard actual == digest else {
@@ -65,6 +115,15 @@ extension RegistryClient {
                                              actual: count)
         }
         return count
+    }
+
+    /// The first byte position of `bytes START-END/TOTAL`, or nil.
+    static func contentRangeStart(_ value: String) -> Int64? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        guard text.lowercased().hasPrefix("bytes ") else { return nil }
+        let range = text.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        guard let dash = range.firstIndex(of: "-") else { return nil }
+        return Int64(range[..<dash])
     }
 
     /// Downloads a blob to `path`, which appears only once the digest checked out.

@@ -11,6 +11,12 @@ extension RegistryClient {
     /// `docker login`) followed by `GET /v2/` with that token. A registry that
     /// answers `/v2/` without authentication accepts any credential.
     public func checkLogin(registry: String, credential: RegistryCredential) throws {
+        try retrying("check the login", registry: registry) { _ in
+            try checkLoginOnce(registry: registry, credential: credential)
+        }
+    }
+
+    private func checkLoginOnce(registry: String, credential: RegistryCredential) throws {
         let session = try authenticator.ping(registry)
         let target = RegistryTarget(registry: registry, repository: "", access: .pull)
         let authorization: String
@@ -49,8 +55,14 @@ extension RegistryClient {
         case 200..<300:
             logger.debug("registry \(registry) accepted the credential")
         case 401, 403:
-            throw RegistryError.loginRefused(registry: registry, status: response.status,
-                                             detail: DistributionErrors.summary(of: response))
+            // A hostile registry may echo what it was sent.
+            var secrets = [authorization, String(authorization.drop { $0 != " " }.dropFirst())]
+            switch credential {
+            case let .basic(_, password): secrets.append(password)
+            case let .identityToken(token), let .registryToken(token): secrets.append(token)
+            }
+            let detail = RegistryAuthenticator.scrub(DistributionErrors.summary(of: response), secrets: secrets)
+            throw RegistryError.loginRefused(registry: registry, status: response.status, detail: detail)
         default:
             throw failure(response, target, "answer GET /v2/")
         }

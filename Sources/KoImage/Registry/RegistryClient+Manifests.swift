@@ -14,15 +14,18 @@ extension RegistryClient {
                                                                     "manifests/\(reference.identifier)"))
         request.headers = [("Accept", MediaType.acceptedManifests.joined(separator: ", "))]
         request.bodyLimit = RegistryClient.manifestSizeLimit
-        let response: HTTPResponse
-        do {
-            response = try send(request)
-        } catch HTTPError.bodyTooLarge {
-            throw RegistryError.invalidManifest(reference: reference.description, reason: "it is larger than "
-                                                + "\(RegistryClient.manifestSizeLimit) bytes")
+        let response = try retrying("fetch manifest \(reference)", registry: reference.registry) { _ in
+            let response: HTTPResponse
+            do {
+                response = try send(request)
+            } catch HTTPError.bodyTooLarge {
+                throw RegistryError.invalidManifest(reference: reference.description, reason: "it is larger than "
+                                                    + "\(RegistryClient.manifestSizeLimit) bytes")
+            }
+            if response.status == 404 { throw RegistryError.manifestNotFound(reference) }
+            guard response.status == 200 else { throw failure(response, target, "serve manifest \(reference)") }
+            return response
         }
-        if response.status == 404 { throw RegistryError.manifestNotFound(reference) }
-        guard response.status == 200 else { throw failure(response, target, "serve manifest \(reference)") }
 
         let digest = Digest.sha256(of: response.body)
         try verify(digest, of: response, reference: reference)
@@ -38,9 +41,13 @@ extension RegistryClient {
         var request = Request(target, "HEAD", RegistryClient.apiPath(reference.repository,
                                                                      "manifests/\(reference.identifier)"))
         request.headers = [("Accept", MediaType.acceptedManifests.joined(separator: ", "))]
-        let response = try send(request)
-        if response.status == 404 { return nil }
-        guard response.status == 200 else { throw failure(response, target, "serve manifest \(reference)") }
+        let found = try retrying("look up manifest \(reference)", registry: reference.registry) { _ -> HTTPResponse? in
+            let response = try send(request)
+            if response.status == 404 { return nil }
+            guard response.status == 200 else { throw failure(response, target, "serve manifest \(reference)") }
+            return response
+        }
+        guard let response = found else { return nil }
         guard let digestText = response.header("docker-content-digest"),
               let digest = try? Digest(parsing: digestText),
               let size = response.header("content-length").flatMap({ Int64($0) }),
@@ -67,9 +74,12 @@ extension RegistryClient {
         var request = Request(target, "PUT", RegistryClient.apiPath(reference.repository, "manifests/\(identifier)"))
         request.headers = [("Content-Type", mediaType)]
         request.body = .bytes(bytes)
-        let response = try send(request)
-        guard (200..<300).contains(response.status) else {
-            throw failure(response, target, "store manifest \(reference.repositoryReference):\(identifier)")
+        let operation = "store manifest \(reference.repositoryReference):\(identifier)"
+        // PUT is idempotent: a try whose answer was lost may have stored it; the next stores the same bytes.
+        let response = try retrying(operation, registry: reference.registry) { _ in
+            let response = try send(request)
+            guard (200..<300).contains(response.status) else { throw failure(response, target, operation) }
+            return response
         }
         if let echoed = response.header("docker-content-digest").flatMap({ try? Digest(parsing: $0) }),
            echoed != digest {

@@ -10,17 +10,20 @@ extension RegistryClient {
     /// registry, ask for a cross-repository mount (201 means done, 202 opens an
     /// upload session to use instead); otherwise open a session with `POST`.
     /// The bytes then go in one streamed `PATCH`, closed by `PUT ?digest=`.
-    /// A failed upload is never retried on the same session.
+    /// A failed upload is never retried on the same session: a transient
+    /// failure cancels it and the whole sequence, `HEAD` included, starts over.
+    /// `progress` gets the running total of bytes sent (from 0 again on a retry).
     @discardableResult
     public func uploadBlob(file path: String, descriptor: Descriptor, to repository: RepositoryReference,
-                           mountFrom source: RepositoryReference? = nil) throws -> BlobUploadOutcome {
+                           mountFrom source: RepositoryReference? = nil,
+                           progress: (@Sendable (Int64) -> Void)? = nil) throws -> BlobUploadOutcome {
         let size = try RegistryClient.fileSize(path)
         guard size == descriptor.size else {
             throw RegistryError.sizeMismatch(what: "blob file \(path) for \(descriptor.digest)",
                                              expected: descriptor.size, actual: size)
         }
         return try upload(.file(path: path, offset: 0, length: UInt64(size)), descriptor: descriptor,
-                          to: repository, mountFrom: source)
+                          to: repository, mountFrom: source, progress: progress)
     }
 
     /// Puts a small blob held in memory (an image config) into `repository`
@@ -48,27 +51,41 @@ extension RegistryClient {
                           to target: RepositoryReference) throws -> Bool {
         guard source.registry == target.registry, source.repository != target.repository else { return false }
         let pushTarget = RegistryTarget(registry: target.registry, repository: target.repository, access: .push)
-        switch try mount(digest, into: pushTarget, from: source.repository) {
-        case .mounted:
-            logger.debug("blob \(digest) mounted into \(target) from \(source.repository)")
-            return true
-        case let .session(location):
-            var cancel = Request(pushTarget, "DELETE", "")
-            cancel.url = location
-            // Best effort: an abandoned session only costs the registry until it expires.
-            _ = try? send(cancel)
-            return false
+        let operation = "mount blob \(digest) into \(target.repository) from \(source.repository)"
+        return try retrying(operation, registry: target.registry) { _ in
+            switch try mount(digest, into: pushTarget, from: source.repository) {
+            case .mounted:
+                logger.debug("blob \(digest) mounted into \(target) from \(source.repository)")
+                return true
+            case let .session(location):
+                cancel(location, target: pushTarget)
+                return false
+            }
         }
     }
 
     private func upload(_ body: HTTPBody, descriptor: Descriptor, to repository: RepositoryReference,
-                        mountFrom source: RepositoryReference?) throws -> BlobUploadOutcome {
+                        mountFrom source: RepositoryReference?,
+                        progress: (@Sendable (Int64) -> Void)? = nil) throws -> BlobUploadOutcome {
         let digest = descriptor.digest
-        if try blobExists(digest, in: repository, access: .push) {
-            logger.debug("blob \(digest) already in \(repository)")
-            return .alreadyPresent
+        let operation = "upload blob \(digest) to \(repository.repository)"
+        return try retrying(operation, registry: repository.registry) { attempt in
+            if try blobExistsOnce(digest, in: repository, access: .push) {
+                logger.debug("blob \(digest) already in \(repository)")
+                // A try that failed after the registry stored the blob still counts as an upload.
+                return attempt == 1 ? .alreadyPresent : .uploaded
+            }
+            return try uploadOnce(body, descriptor: descriptor, to: repository, mountFrom: source,
+                                  progress: progress)
         }
+    }
 
+    /// One upload on one session: mount or open, `PATCH`, `PUT`. A session
+    /// that failed is cancelled (best effort) before the error goes up.
+    private func uploadOnce(_ body: HTTPBody, descriptor: Descriptor, to repository: RepositoryReference,
+                            mountFrom source: RepositoryReference?,
+                            progress: (@Sendable (Int64) -> Void)?) throws -> BlobUploadOutcome {
+        let digest = descriptor.digest
         let target = RegistryTarget(registry: repository.registry, repository: repository.repository, access: .push)
         var location: String
         if let source, source.registry == repository.registry, source.repository != repository.repository {
@@ -83,10 +100,27 @@ extension RegistryClient {
             location = try startUpload(target)
         }
 
-        location = try patch(body, to: location, target: target)
-        try finish(location, digest: digest, target: target)
+        let session = location
+        do {
+            location = try patch(body, to: location, target: target, progress: progress)
+            try finish(location, digest: digest, target: target)
+        } catch {
+            if RegistryClient.transience(of: error) != .permanent {
+                logger.debug("upload session for \(digest) failed; cancelling it and starting a new one")
+                cancel(location == session ? session : location, target: target)
+            }
+            throw error
+        }
         logger.debug("blob \(digest) uploaded to \(repository) (\(descriptor.size) bytes)")
         return .uploaded
+    }
+
+    /// Best-effort `DELETE` of an upload session: an abandoned one only costs
+    /// the registry until it expires.
+    private func cancel(_ location: String, target: RegistryTarget) {
+        var request = Request(target, "DELETE", "")
+        request.url = location
+        _ = try? send(request)
     }
 
     private enum MountResult {
@@ -122,9 +156,11 @@ extension RegistryClient {
     }
 
     /// Streams the whole blob in one `PATCH` to the session; returns the next location.
-    private func patch(_ body: HTTPBody, to location: String, target: RegistryTarget) throws -> String {
+    private func patch(_ body: HTTPBody, to location: String, target: RegistryTarget,
+                       progress: (@Sendable (Int64) -> Void)?) throws -> String {
         var request = Request(target, "PATCH", "")
         request.url = location
+        request.uploadProgress = progress
         request.headers = [("Content-Type", "application/octet-stream")]
         request.body = body
         let response = try send(request)

@@ -12,6 +12,10 @@ import KoLog
 /// Plain HTTP is used only for loopback registries (`isLocalhost`) or when the
 /// client is `insecure`, which also skips TLS verification.
 ///
+/// Every public operation is retried as a whole when it fails for a transient
+/// reason (see `RetryPolicy`); an upload then restarts on a new session, and a
+/// download resumes where it was cut.
+///
 ///     let client = RegistryClient(credentials: store, insecure: false, logger: logger)
 ///     let base = try client.manifest(for: ImageReference(parsing: "alpine:3.20"))
 ///     try client.uploadBlob(file: path, descriptor: layer, to: target, mountFrom: base.repositoryReference)
@@ -21,6 +25,8 @@ public final class RegistryClient: @unchecked Sendable {
     public let insecure: Bool
     /// The transport all registry and token requests go through.
     public let http: HTTPClient
+    /// When and how often operations that failed transiently are tried again.
+    public let retry: RetryPolicy
     let logger: Logger
     let authenticator: RegistryAuthenticator
 
@@ -34,10 +40,13 @@ public final class RegistryClient: @unchecked Sendable {
     ///     (`--insecure-registry`).
     ///   - http: the transport; by default one honouring `insecure` and
     ///     `userAgent` is made.
+    ///   - retry: by default from `KO_RETRY_BUDGET` and `KO_RETRY_ATTEMPTS`.
     public init(credentials: RegistryCredentialSource = AnonymousCredentials(), insecure: Bool = false,
-                http: HTTPClient? = nil, userAgent: String = "ko", logger: Logger = .silent) {
+                http: HTTPClient? = nil, userAgent: String = "ko", logger: Logger = .silent,
+                retry: RetryPolicy = RetryPolicy(environment: ProcessInfo.processInfo.environment)) {
         self.insecure = insecure
         self.logger = logger
+        self.retry = retry
         self.http = http ?? HTTPClient(security: TransportSecurity(skipsVerification: insecure),
                                        userAgent: userAgent, logger: logger)
         self.authenticator = RegistryAuthenticator(http: self.http, credentials: credentials,
@@ -55,6 +64,7 @@ public final class RegistryClient: @unchecked Sendable {
         var url: String?
         var headers: [(name: String, value: String)] = []
         var body: HTTPBody = .none
+        var uploadProgress: (@Sendable (Int64) -> Void)?
         var scopes: [RegistryScope]
         var bodyLimit = 1 << 20
 
@@ -69,8 +79,8 @@ public final class RegistryClient: @unchecked Sendable {
     /// Sends a request with the registry's authentication. A 401 is retried
     /// once with a fresh token (or the challenge the 401 names); any other
     /// status is returned for the caller to judge.
-    func send(_ request: Request, into sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws
-        -> HTTPResponse {
+    func send(_ request: Request, head: ((Int, [String: [String]]) throws -> Void)? = nil,
+              into sink: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> HTTPResponse {
         let registry = request.target.registry
         var session = try authenticator.session(for: registry)
         var refreshed = false
@@ -84,17 +94,22 @@ public final class RegistryClient: @unchecked Sendable {
                                                                    session: session, refresh: refreshed) {
                 headers.append(("Authorization", authorization))
             }
-            let httpRequest = HTTPRequest(method: request.method, url: url, headers: headers, body: request.body)
+            let httpRequest = HTTPRequest(method: request.method, url: url, headers: headers, body: request.body,
+                                          uploadProgress: request.uploadProgress)
             let response: HTTPResponse
             do {
                 if let sink {
-                    response = try http.stream(httpRequest, into: sink)
+                    response = try http.stream(httpRequest, head: head, into: sink)
                 } else {
                     response = try http.send(httpRequest, bodyLimit: request.bodyLimit)
                 }
-            } catch let HTTPError.transport(url, message) {
-                throw RegistryError.unreachable(registry: registry,
-                                                underlying: .transport(url: url, message: message))
+            } catch let error as HTTPError {
+                switch error {
+                case .transport, .interrupted:
+                    throw RegistryError.unreachable(registry: registry, underlying: error)
+                default:
+                    throw error
+                }
             }
 
             // A PATCH carried (part of) a blob: never resend it on the same session.
@@ -112,12 +127,18 @@ public final class RegistryClient: @unchecked Sendable {
     }
 
     /// The error for an unexpected response to `operation` on `target`.
+    /// A status that means "later" gives `.busy`, which `retrying` tries again.
+    /// Secrets a hostile registry echoes back are removed from the detail.
     func failure(_ response: HTTPResponse, _ target: RegistryTarget, _ operation: String) -> RegistryError {
-        let detail = DistributionErrors.summary(of: response)
+        let detail = authenticator.scrub(DistributionErrors.summary(of: response))
         if response.status == 401 || response.status == 403 {
             let hadCredential = (try? authenticator.credential(for: target.registry)) != nil
             return .refused(registry: target.registry, repository: target.repository, access: target.access,
                             status: response.status, detail: detail, hadCredential: hadCredential)
+        }
+        if RetryPolicy.transientStatuses.contains(response.status) {
+            return .busy(registry: target.registry, operation: operation, status: response.status, detail: detail,
+                         retryAfter: RetryPolicy.retryAfter(response.header("retry-after")))
         }
         return .unexpectedResponse(registry: target.registry, operation: operation, status: response.status,
                                    detail: detail)

@@ -1,3 +1,4 @@
+import Foundation
 import KoHTTP
 import KoLog
 
@@ -20,6 +21,14 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
     case blobNotFound(RepositoryReference, Digest)
     /// A status the protocol does not expect at this step.
     case unexpectedResponse(registry: String, operation: String, status: Int, detail: String)
+    /// A status that means "try again later" (408, 429, 5xx): transient, retried
+    /// by the client's `RetryPolicy`. `retryAfter` is the wait the server asked for.
+    case busy(registry: String, operation: String, status: Int, detail: String, retryAfter: Double?)
+    /// A transient failure went on past the `RetryPolicy`: `attempts` tries in
+    /// `seconds`, the last failing with `last`.
+    case retriesExhausted(registry: String, operation: String, attempts: Int, seconds: Double, last: String)
+    /// The registry named a token realm ko must not send credentials to.
+    case forbiddenTokenRealm(registry: String, realm: String, reason: String)
     /// Content did not hash to the digest it was fetched or pushed by.
     case digestMismatch(what: String, expected: Digest, actual: Digest)
     /// Content is not as long as its descriptor says.
@@ -55,6 +64,17 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
             return "blob \(digest) not found in \(repository)"
         case let .unexpectedResponse(registry, operation, status, detail):
             return "registry \(registry) failed to \(operation) (\(detail.isEmpty ? "HTTP \(status)" : detail))"
+        case let .busy(registry, operation, status, detail, retryAfter):
+            let wait = retryAfter.map { "; it asked to wait \(Int($0.rounded(.up)))s" } ?? ""
+            return "registry \(registry) failed to \(operation) (\(detail.isEmpty ? "HTTP \(status)" : detail)\(wait))"
+        case let .retriesExhausted(registry, operation, attempts, seconds, last):
+            let tries = attempts == 1 ? "1 attempt" : "\(attempts) attempts"
+            return "gave up trying to \(operation) on registry \(registry) after \(tries) in "
+                + String(format: "%.1f", seconds) + "s; the last one failed: \(last). The registry or the "
+                + "network is failing: try again later, or allow more time with KO_RETRY_BUDGET=<seconds>"
+        case let .forbiddenTokenRealm(registry, realm, reason):
+            return "registry \(registry) sends credentials to the token realm \(Redaction.url(realm)), "
+                + "which is \(reason); refusing (a registry must not steer clients there)"
         case let .digestMismatch(what, expected, actual):
             return "\(what) has digest \(actual), expected \(expected): the content was changed or corrupted"
         case let .sizeMismatch(what, expected, actual):

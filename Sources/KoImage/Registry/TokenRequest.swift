@@ -47,18 +47,33 @@ struct TokenRequest {
         guard scheme == "https" || allowsPlainHTTP else {
             throw RegistryError.insecureTokenRealm(registry: registry, realm: realm)
         }
+        if let host = url.host, let reason = SpecialAddress.reason(forHost: host) {
+            throw RegistryError.forbiddenTokenRealm(registry: registry, realm: realm, reason: reason)
+        }
 
-        let request = makeRequest()
+        var request = makeRequest()
+        // Checked again on the address connected to, so a name resolving to a
+        // metadata service is refused too.
+        request.forbidsSpecialAddresses = true
         logger.debug("registry \(registry): token for \(scopes.map(\.description).joined(separator: " ")) "
                      + "from \(Redaction.url(realm))")
         let response: HTTPResponse
         do {
             response = try http.send(request, bodyLimit: 1 << 20)
+        } catch let HTTPError.forbiddenAddress(_, address, reason) {
+            throw RegistryError.forbiddenTokenRealm(registry: registry, realm: realm,
+                                                    reason: "\(reason) (\(address))")
         } catch let error as HTTPError {
             throw RegistryError.unreachable(registry: registry, underlying: error)
         }
         guard response.status == 200 else {
-            let detail = "token server answered \(DistributionErrors.summary(of: response))"
+            let summary = RegistryAuthenticator.scrub(DistributionErrors.summary(of: response), secrets: secrets)
+            let detail = "token server answered \(summary)"
+            if RetryPolicy.transientStatuses.contains(response.status) {
+                throw RegistryError.busy(registry: registry, operation: "issue a token at \(Redaction.url(realm))",
+                                         status: response.status, detail: detail,
+                                         retryAfter: RetryPolicy.retryAfter(response.header("retry-after")))
+            }
             if response.status == 401 || response.status == 403 {
                 throw RegistryError.refused(registry: registry, repository: target.repository,
                                             access: target.access, status: response.status, detail: detail,
@@ -81,6 +96,18 @@ struct TokenRequest {
         }
         let lifetime = decoded.expiresIn.flatMap { $0 > 0 ? $0 : nil } ?? TokenRequest.defaultLifetime
         return Token(token: token, lifetime: lifetime)
+    }
+
+    /// The secrets this request carries, never to be quoted back.
+    private var secrets: [String] {
+        switch credential {
+        case let .basic(username, password)?:
+            return [password, Data("\(username):\(password)".utf8).base64EncodedString()]
+        case let .identityToken(token)?, let .registryToken(token)?:
+            return [token]
+        case nil:
+            return []
+        }
     }
 
     private func makeRequest() -> HTTPRequest {

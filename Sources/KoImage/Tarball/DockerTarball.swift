@@ -1,3 +1,5 @@
+import KoJSON
+
 /// Writes images in the `docker save` format, the one `docker load`,
 /// `skopeo docker-archive:` and `ko build --tarball` use.
 ///
@@ -66,7 +68,7 @@ public enum DockerTarball {
     static func layerName(_ layer: Descriptor) -> String { layer.digest.hex + ".tar.gz" }
 
     private static func quoted(_ text: String) -> String {
-        String(decoding: CanonicalJSON.encode(JSONValue.string(text)), as: UTF8.self)
+        String(decoding: JSONValue.string(text).canonicalBytes, as: UTF8.self)
     }
 
     /// Docker cannot load an image name without a tag, so a reference

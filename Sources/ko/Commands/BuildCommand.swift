@@ -18,7 +18,8 @@ enum BuildCommand {
         examples: [
             ("ko build ./cmd/app", "Build ./cmd/app and push it to $KO_DOCKER_REPO"),
             ("ko build --push=false --oci-layout-path out ./cmd/app", "Write an OCI layout without pushing"),
-        ])
+        ],
+        arguments: .directories)
 
     /// The flags of every command that builds and publishes (build, resolve, apply, create, run).
     static let publishOptions: [OptionSpec] = [
@@ -37,6 +38,8 @@ enum BuildCommand {
             OptionSpec("insecure-registry",
                        help: "Use plain HTTP and skip TLS verification for every registry."),
             OptionSpec("platform", kind: .list(placeholder: "PLATFORM"),
+                       completion: .words(["all", "host", "linux/amd64", "linux/arm64", "linux/arm/v7", "linux/386",
+                                           "linux/ppc64le", "linux/s390x", "linux/riscv64"]),
                        help: "Platform to build, os/arch[/variant] (default $GOOS/$GOARCH, else linux/amd64)."),
             OptionSpec("jobs", short: "j", kind: .value(placeholder: "N"),
                        help: "How many builds run at once (default: the number of CPUs plus two, so that "
@@ -65,7 +68,7 @@ enum BuildCommand {
                        help: "Environment variable to set in the image."),
             OptionSpec("image-arg", kind: .repeated(placeholder: "ARG"),
                        help: "Argument passed to the program (the image's Cmd); repeat for more."),
-            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"),
+            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"), completion: .none,
                        help: "Working directory of the image."),
     ]
 
@@ -76,7 +79,7 @@ enum BuildCommand {
                                        credentials: try KoCredentialSource(environment: context.environment,
                                                                            logger: context.logger),
                                        userAgent: KoVersion.userAgent,
-                                       logger: context.logger)
+                                       logger: context.logger, progress: context.progress)
         let results = try session.buildAll(targets)
         for result in results { print(result.reference) }
         fflush(stdout)
@@ -105,6 +108,11 @@ enum BuildCommand {
         options.ociLayoutPath = arguments.value("oci-layout-path")
         options.insecureRegistry = arguments.flag("insecure-registry")
         options.platformFlags = arguments.list("platform")
+        do {
+            _ = try PlatformSelection.platforms(flags: options.platformFlags, environment: context.environment)
+        } catch let error as BuildError {
+            throw UsageError("\(error)")
+        }
         if let jobs = arguments.value("jobs") {
             guard let count = Int(jobs), count > 0 else {
                 throw UsageError("--jobs takes a positive number, not '\(jobs)'")
@@ -114,6 +122,9 @@ enum BuildCommand {
             options.jobs = ProcessInfo.processInfo.activeProcessorCount + 2
         }
         options.tagOnly = arguments.flag("tag-only")
+        if options.tagOnly, options.tags.count != 1 {
+            throw UsageError("--tag-only needs exactly one tag, got \(options.tags.count): pass one with -t")
+        }
         options.tarballPath = arguments.value("tarball")
         options.local = arguments.flag("local")
         if arguments.isSet("ldflags") { options.ldflags = arguments.list("ldflags") }

@@ -20,6 +20,8 @@ enum KoCommands {
         Entry(spec: LoginCommand.spec, run: LoginCommand.run),
         Entry(spec: LogoutCommand.spec, run: LogoutCommand.run),
         Entry(spec: VersionCommand.spec, run: VersionCommand.run),
+        Entry(spec: CompletionCommand.spec, run: CompletionCommand.run),
+        Entry(spec: ManCommand.spec, run: ManCommand.run),
     ]
 
     static func run(_ arguments: [String], environment: [String: String]) throws {
@@ -37,50 +39,55 @@ enum KoCommands {
         guard let entry = find(name) else {
             throw UsageError("unknown command '\(name)'")
         }
-        // `ko delete` hands every word to kubectl, flags included.
+        // `ko delete` hands every word to kubectl, flags included, except
+        // ko's own help flags (`ko delete -- -h` reaches kubectl's).
         let words = Array(arguments.dropFirst())
         let rawCommand = entry.spec.name == KubectlCommands.delete.name && !words.contains("--help")
+            && !words.contains("-h")
         let parsed = try ParsedArguments(rawCommand ? ["--"] + words : words, spec: entry.spec)
         if parsed.flag("help") {
             print(HelpText.render(entry.spec), terminator: "")
             return
         }
-        let context = CommandContext(environment: environment, verbose: parsed.flag("verbose"))
+        if parsed.flag("verbose"), parsed.flag("quiet") {
+            throw UsageError("flags --verbose and --quiet cannot be combined")
+        }
+        let context = CommandContext(environment: environment, verbose: parsed.flag("verbose"),
+                                     quiet: parsed.flag("quiet"))
         try entry.run(parsed, context)
     }
 
-    /// Commands left out of the overview: `__layer` serves the benchmarks in bench/,
-    /// `__credential-helper` serves docker-credential-ko.
-    static let hiddenEntries: [Entry] = [
-        Entry(spec: LayerCommand.spec, run: LayerCommand.run),
-        Entry(spec: CredentialHelperCommand.spec, run: CredentialHelperCommand.run),
-    ]
+    /// Commands left out of the overview: `__layer` serves the benchmarks in bench/.
+    static let hiddenEntries: [Entry] = [Entry(spec: LayerCommand.spec, run: LayerCommand.run)]
 
     static func find(_ name: String) -> Entry? {
         (entries + hiddenEntries).first { $0.spec.name == name || $0.spec.aliases.contains(name) }
     }
 
-    static func overview() -> String {
-        var lines = ["ko builds Go programs into container images and pushes them to registries, without Docker.",
-                     "", "Usage:", "  ko <command> [flags]", "", "Commands:"]
-        let width = entries.map(\.spec.name.count).max() ?? 0
-        for entry in entries {
-            let padding = String(repeating: " ", count: width - entry.spec.name.count + 3)
-            lines.append("  \(entry.spec.name)\(padding)\(entry.spec.summary)")
-        }
-        lines += ["", "Run 'ko <command> --help' for a command's flags."]
-        return lines.joined(separator: "\n") + "\n"
-    }
+    static func overview() -> String { HelpText.overview(entries.map(\.spec)) }
 }
 
-/// What every command gets: the environment and the logger its flags chose.
+/// What every command gets: the environment, and the logger and progress
+/// lines its flags chose.
 struct CommandContext {
     var environment: [String: String]
     var verbose: Bool
+    var quiet = false
+    /// Live lines on a terminal, plain lines elsewhere, nothing with `-q`.
+    let progress: ProgressReporter
 
-    /// `-v` shows trace-level detail (every HTTP exchange, redacted); otherwise
-    /// one line per step.
-    var logger: Logger { Logger(minimumLevel: verbose ? .trace : .info) }
+    init(environment: [String: String], verbose: Bool, quiet: Bool = false) {
+        self.environment = environment
+        self.verbose = verbose
+        self.quiet = quiet
+        progress = .standardError(environment: environment, quiet: quiet)
+    }
+
+    /// `-v` shows trace-level detail (every HTTP exchange, redacted), `-q`
+    /// errors only; otherwise one line per step.
+    var logger: Logger {
+        Logger(minimumLevel: verbose ? .trace : quiet ? .error : .info, sink: progress.logSink)
+    }
 
     var workingDirectory: String { FileManager.default.currentDirectoryPath }
 }

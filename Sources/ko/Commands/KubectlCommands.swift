@@ -1,6 +1,7 @@
 import Foundation
 import KoBuild
 import KoCommandLine
+import KoProcess
 
 /// `ko apply`, `ko create`, `ko delete` and `ko run`: ko's hand-offs to kubectl.
 enum KubectlCommands {
@@ -51,7 +52,8 @@ enum KubectlCommands {
         let session = try BuildSession(options: options,
                                        credentials: try KoCredentialSource(environment: context.environment,
                                                                            logger: context.logger),
-                                       userAgent: KoVersion.userAgent, logger: context.logger)
+                                       userAgent: KoVersion.userAgent, logger: context.logger,
+                                       progress: context.progress)
         guard let result = try session.buildAll([target]).first else { return }
         let name = result.importPath.split(separator: "/").last.map(String.init) ?? "ko-run"
         var kubectl = ["run", name, "--image=\(result.reference)", "--restart=Never", "--rm", "-i"]
@@ -61,8 +63,9 @@ enum KubectlCommands {
 
     /// Runs kubectl with `arguments`, stdin fed from `input`, its output shown as it comes.
     static func pipe(_ input: [UInt8]?, to arguments: [String], _ context: CommandContext) throws {
-        guard let kubectl = ChildProcess.resolve("kubectl", path: context.environment["PATH"]) else {
-            throw CommandError.missingTool("kubectl", "install kubectl, or use 'ko resolve' and apply the YAML yourself")
+        guard let kubectl = ChildProcess.resolve("kubectl", searchPath: context.environment["PATH"]) else {
+            throw CommandError.missingTool("kubectl",
+                                           "install kubectl, or use 'ko resolve' and apply the YAML yourself")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: kubectl)

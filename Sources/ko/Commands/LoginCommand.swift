@@ -6,6 +6,11 @@ import KoLog
 
 /// `ko login`: check credentials against the registry, then keep them where
 /// the Docker CLI would (credHelpers, credsStore, or config.json auths).
+///
+/// Flags, messages and their order follow `docker login` (28.x): the same
+/// `-u`, `-p` and `--password-stdin` rules, the stored credentials tried
+/// first when neither username nor password is given, a prompt only on a
+/// terminal, and `Login Succeeded` on stdout.
 enum LoginCommand {
     static let spec = CommandSpec(
         name: "login", summary: "Log in to a registry.",
@@ -13,83 +18,152 @@ enum LoginCommand {
         description: """
             The credentials are first checked against the registry, so a wrong password stores nothing. \
             They are then kept where the Docker CLI would keep them: the registry's credHelpers entry, \
-            else credsStore (\"ko\" is the keyring), else config.json auths. SERVER defaults to Docker Hub.
+            else credsStore (\"ko\" is the keyring), else config.json auths. SERVER defaults to Docker Hub. \
+            Without --username and a password, the stored credentials are checked again, and on a \
+            terminal ko asks for what is missing.
             """,
         options: [
             OptionSpec("username", short: "u", kind: .value(placeholder: "USER"), help: "Username."),
             OptionSpec("password", short: "p", kind: .value(placeholder: "PASSWORD"),
                        help: "Password (insecure: it shows in the process list; prefer --password-stdin)."),
-            OptionSpec("password-stdin", help: "Read the password from stdin."),
+            OptionSpec("password-stdin", help: "Read the password from stdin (one trailing newline is dropped)."),
             OptionSpec("insecure-registry", help: "Use plain HTTP and skip TLS verification for this registry."),
         ],
         examples: [
             ("printf '%s' \"$TOKEN\" | ko login ghcr.io -u me --password-stdin", "Log in from a pipeline"),
         ])
 
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
-        guard arguments.positionals.count <= 1 else {
-            throw UsageError("'ko login' takes at most one server, got \(arguments.positionals.count)")
-        }
-        let server = arguments.positionals.first ?? ServerAddress.dockerHubServer
-        let (username, password) = try credentials(arguments)
-
-        let host = ServerAddress(server).host
-        let client = RegistryClient(insecure: arguments.flag("insecure-registry"),
-                                    userAgent: KoVersion.userAgent, logger: context.logger)
-        try client.checkLogin(registry: host, credential: .basic(username: username, password: password))
-
-        let storage = try LoginStorage(environment: context.environment)
-        let outcome = try storage.store(Credential(username: username, secret: password), forRegistry: server)
-        if let warning = outcome.warning { Logger.standardError(.info, warning) }
-        print("Login Succeeded")
+    /// What the command line gave, after docker's checks.
+    struct Options {
+        var server: String
+        var username: String
+        var password: String
     }
 
-    /// The username and password by docker's rules for -u, -p and --password-stdin.
-    static func credentials(_ arguments: ParsedArguments) throws -> (String, String) {
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
+        var options = try parse(arguments)
+        let client = RegistryClient(insecure: arguments.flag("insecure-registry"),
+                                    userAgent: KoVersion.userAgent, logger: context.logger)
+        let storage = try LoginStorage(environment: context.environment)
+
+        // docker login: with neither username nor password, re-check what is stored.
+        var storedUsername: String?
+        if options.username.isEmpty && options.password.isEmpty,
+           let stored = storedCredential(options.server, context) {
+            storedUsername = stored.username
+            if try loginWithStoredCredential(stored, options.server, client, storage, context) { return }
+        }
+
+        try ask(&options, defaultUsername: storedUsername)
+        let credential = Credential(username: options.username, secret: options.password)
+        try verify(credential, options.server, client)
+        try store(credential, options.server, storage)
+    }
+
+    /// Applies docker's rules for `-u`, `-p`, `--password-stdin` and SERVER.
+    static func parse(_ arguments: ParsedArguments) throws -> Options {
+        guard arguments.positionals.count <= 1 else {
+            throw UsageError("'ko login' requires at most 1 argument")
+        }
+        // As in docker, an empty value is no value.
+        var password = arguments.value("password") ?? ""
+        let username = arguments.value("username") ?? ""
         let fromStdin = arguments.flag("password-stdin")
-        var password = arguments.value("password")
-        if password != nil, fromStdin {
-            throw UsageError("--password and --password-stdin are mutually exclusive")
-        }
-        guard let username = arguments.value("username"), !username.isEmpty else {
-            throw UsageError(fromStdin ? "Must provide --username with --password-stdin"
-                                       : "Must provide --username (ko login has no interactive prompt)")
-        }
-        if password != nil {
+        if !password.isEmpty {
+            if fromStdin {
+                throw UsageError("conflicting options: cannot specify both --password and --password-stdin")
+            }
             Logger.standardError(.info, "WARNING! Using --password via the CLI is insecure. Use --password-stdin.")
         }
         if fromStdin {
-            var text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-            if text.hasSuffix("\n") { text.removeLast() }
-            if text.hasSuffix("\r") { text.removeLast() }
-            password = text
+            guard !username.isEmpty else {
+                throw UsageError("the --password-stdin option requires --username to be set")
+            }
+            password = trimmingOneLineEnd(String(decoding: FileHandle.standardInput.readDataToEndOfFile(),
+                                                 as: UTF8.self))
         }
-        guard let password, !password.isEmpty else {
-            throw UsageError("no password given: pipe it to --password-stdin")
-        }
-        return (username, password)
+        let given = arguments.positionals.first ?? ""
+        let server = given.isEmpty || given == "docker.io" ? ServerAddress.dockerHubServer : given
+        return Options(server: server, username: username, password: password)
     }
-}
 
-/// `ko logout`: erase a registry's credentials from where they were kept.
-enum LogoutCommand {
-    static let spec = CommandSpec(
-        name: "logout", summary: "Log out of a registry.",
-        usage: "ko logout [SERVER]",
-        description: "Erases the credentials from the same place 'ko login' keeps them. "
-            + "SERVER defaults to Docker Hub.",
-        options: [])
+    /// The text without one trailing `\n`, then one trailing `\r`, as docker
+    /// trims a password piped to --password-stdin.
+    static func trimmingOneLineEnd(_ text: String) -> String {
+        var bytes = Array(text.utf8)
+        if bytes.last == 0x0A { bytes.removeLast() }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
-    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
-        guard arguments.positionals.count <= 1 else {
-            throw UsageError("'ko logout' takes at most one server, got \(arguments.positionals.count)")
+    // MARK: Stored credentials
+
+    /// A stored username and password for `server`; nil when there is none
+    /// or it cannot be read (docker then asks, as here).
+    static func storedCredential(_ server: String, _ context: CommandContext) -> Credential? {
+        do {
+            let resolver = try DockerCredentialResolver(environment: context.environment)
+            guard let credential = try resolver.credential(forRegistry: server),
+                  credential.kind == .password, !credential.username.isEmpty, !credential.secret.isEmpty
+            else { return nil }
+            return credential
+        } catch {
+            context.logger.debug("no stored credentials for \(server): \(error)")
+            return nil
         }
-        let server = arguments.positionals.first ?? ServerAddress.dockerHubServer
-        let outcome = try LoginStorage(environment: context.environment).erase(registry: server)
-        if outcome.removed {
-            print("Removing login credentials for \(outcome.server)")
-        } else {
-            print("Not logged in to \(outcome.server)")
+    }
+
+    /// Checks and stores the stored credential again; false when the
+    /// registry refused it, so the caller asks for a new one.
+    static func loginWithStoredCredential(_ credential: Credential, _ server: String, _ client: RegistryClient,
+                                          _ storage: LoginStorage, _ context: CommandContext) throws -> Bool {
+        Logger.standardError(.info, "Authenticating with existing credentials... [Username: \(credential.username)]")
+        Logger.standardError(.info, "To log in with a different account, run 'ko logout' followed by 'ko login'")
+        do {
+            try verify(credential, server, client)
+        } catch RegistryError.loginRefused {
+            Logger.standardError(.info, "Stored credentials invalid or expired")
+            return false
+        } catch {
+            Logger.standardError(.info, "Login did not succeed, error: \(error)")
+            return false
         }
+        try store(credential, server, storage)
+        return true
+    }
+
+    // MARK: Steps
+
+    /// Fills in a missing username or password from the terminal.
+    static func ask(_ options: inout Options, defaultUsername: String?) throws {
+        guard options.username.isEmpty || options.password.isEmpty else { return }
+        guard TerminalPrompt.isInteractive else { throw LoginError.notInteractive }
+        if options.username.isEmpty {
+            let prompt = defaultUsername.map { "Username (\($0)): " } ?? "Username: "
+            let typed = (TerminalPrompt.readLine(prompt) ?? "").trimmingCharacters(in: .whitespaces)
+            options.username = typed.isEmpty ? defaultUsername ?? "" : typed
+            guard !options.username.isEmpty else { throw LoginError.usernameRequired }
+        }
+        if options.password.isEmpty {
+            options.password = TerminalPrompt.readLine("Password: ", echo: false) ?? ""
+            guard !options.password.isEmpty else { throw LoginError.passwordRequired }
+        }
+    }
+
+    /// Asks the registry whether it accepts `credential`; throws when not.
+    static func verify(_ credential: Credential, _ server: String, _ client: RegistryClient) throws {
+        let host = ServerAddress(server).host
+        try client.checkLogin(registry: host, credential: .basic(username: credential.username,
+                                                                 password: credential.secret))
+    }
+
+    /// Keeps the verified credential and says so as docker does.
+    static func store(_ credential: Credential, _ server: String, _ storage: LoginStorage) throws {
+        let outcome = try storage.store(credential, forRegistry: server)
+        if let warning = outcome.warning {
+            // docker sets its warning apart with a blank line on each side.
+            Logger.standardError(.info, "\n" + warning + "\n\n")
+        }
+        print("Login Succeeded")
     }
 }

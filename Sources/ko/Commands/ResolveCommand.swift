@@ -31,7 +31,9 @@ enum ResolveCommand {
     /// The resolved YAML of every file named with -f, in order.
     static func resolve(_ arguments: ParsedArguments, _ context: CommandContext) throws -> [UInt8] {
         let names = arguments.list("filename")
-        guard !names.isEmpty else { throw UsageError("'ko \(arguments.commandName)' needs -f FILE (or -f - for stdin)") }
+        guard !names.isEmpty else {
+            throw UsageError("'ko \(arguments.commandName)' needs -f FILE (or -f - for stdin)")
+        }
         if !arguments.positionals.isEmpty {
             throw UsageError("'ko \(arguments.commandName)' takes files with -f, not arguments: "
                 + arguments.positionals.joined(separator: " "))
@@ -51,7 +53,8 @@ enum ResolveCommand {
             let session = try BuildSession(options: options,
                                            credentials: try KoCredentialSource(environment: context.environment,
                                                                                logger: context.logger),
-                                           userAgent: KoVersion.userAgent, logger: context.logger)
+                                           userAgent: KoVersion.userAgent, logger: context.logger,
+                                           progress: context.progress)
             let results = try session.buildAll(importPaths.map { GoToolchain.importPathScheme + $0 })
             for (path, result) in zip(importPaths, results) { images[path] = result.reference }
         }

@@ -1,0 +1,3 @@
+// KoCreds users see the credential model, the keyring and the helper
+// protocol as part of KoCreds, wherever those live.
+@_exported import KoKeyring
