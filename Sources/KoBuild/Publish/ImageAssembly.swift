@@ -64,10 +64,7 @@ enum ImageAssembly {
         return try mutation.build()
     }
 
-    /// gzip in independent 1 MiB members, compressed with libdeflate on every
-    /// core: a standard gzip stream that any reader takes, produced in a
-    /// fraction of single-threaded zlib's time. The block size, not the
-    /// thread count, fixes the bytes, so digests do not depend on the machine.
+    /// The compressor every build uses.
     static let compression = LayerCompression.parallelDefault
 
     /// The image settings beyond ko's own edits: env, args, working

@@ -1,11 +1,12 @@
-import Foundation
-
+#if canImport(Glibc)
+import Glibc
+#endif
 /// A streaming compressor for layer tarballs.
 ///
 /// Implementations take uncompressed bytes with `write`, pass compressed
-/// bytes to the sink they were made with, and end the stream with `finish`:
-/// zlib's single stream (`GzipWriter`) or libdeflate over parallel blocks
-/// (`ParallelGzipWriter`).
+/// bytes to the sink they were made with, and end the stream with `finish`.
+/// The gzip one is zlib; a faster one (libdeflate over parallel blocks) can
+/// be added behind the same protocol without touching the layer code.
 public protocol LayerCompressor: AnyObject {
     /// Compresses `bytes`, handing any output to the sink.
     func write(_ bytes: UnsafeRawBufferPointer) throws
@@ -24,11 +25,13 @@ public enum LayerCompression: Sendable, Hashable {
     /// ko's default: gzip level 1.
     public static let `default` = LayerCompression.gzip(level: 1)
 
-    /// What `ko build` writes: gzip level 1 in independent 1 MiB members
-    /// compressed with libdeflate on every core. The block size, not the
-    /// thread count, fixes the bytes, so digests do not depend on the machine.
-    public static let parallelDefault = LayerCompression.parallelGzip(
-        level: 1, blockSize: 1 << 20, threads: max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// What `ko build` uses: gzip in independent 1 MiB members compressed
+    /// with libdeflate on every core. Any gzip reader takes it, and the block
+    /// size, not the thread count, fixes the bytes, so digests do not depend
+    /// on the machine.
+    public static var parallelDefault: LayerCompression {
+        .parallelGzip(level: 1, blockSize: 1 << 20, threads: max(1, numberOfCores()))
+    }
 
     /// A compressor of this kind writing to `sink`.
     public func makeCompressor(sink: @escaping TarWriter.Sink) throws -> LayerCompressor {
@@ -40,3 +43,6 @@ public enum LayerCompression: Sendable, Hashable {
         }
     }
 }
+
+/// Online processors, without Foundation.
+private func numberOfCores() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }

@@ -20,6 +20,7 @@ enum KoCommands {
         Entry(spec: LoginCommand.spec, run: LoginCommand.run),
         Entry(spec: LogoutCommand.spec, run: LogoutCommand.run),
         Entry(spec: VersionCommand.spec, run: VersionCommand.run),
+        Entry(spec: LayerCommand.spec, run: LayerCommand.run),
         Entry(spec: CompletionCommand.spec, run: CompletionCommand.run),
         Entry(spec: ManCommand.spec, run: ManCommand.run),
     ]
@@ -57,11 +58,8 @@ enum KoCommands {
         try entry.run(parsed, context)
     }
 
-    /// Commands left out of the overview: `__layer` serves the benchmarks in bench/.
-    static let hiddenEntries: [Entry] = [Entry(spec: LayerCommand.spec, run: LayerCommand.run)]
-
     static func find(_ name: String) -> Entry? {
-        (entries + hiddenEntries).first { $0.spec.name == name || $0.spec.aliases.contains(name) }
+        entries.first { $0.spec.name == name || $0.spec.aliases.contains(name) }
     }
 
     static func overview() -> String { HelpText.overview(entries.map(\.spec)) }

@@ -18,7 +18,8 @@ enum LayerCommand {
         options: [
             OptionSpec("dir", kind: .value(placeholder: "DIR"), help: "Keep the layer file in DIR."),
             OptionSpec("zlib", help: "Use single-threaded zlib gzip level 1 instead of ko build's compressor."),
-        ])
+        ],
+        isHidden: true)
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws {
         guard arguments.positionals.count == 1, let file = arguments.positionals.first else {
