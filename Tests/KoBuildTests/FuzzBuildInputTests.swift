@@ -138,12 +138,8 @@ struct FuzzBuildInputTests {
             }
         }
         #expect(resolved > 100)
-        // Found by this test: ResolveError.invalidLabelSelector quotes the
-        // selector as typed, line breaks included. When it escapes them,
-        // this known issue stops occurring and the wrapper must go.
-        withKnownIssue("label selector errors quote line breaks unescaped (KoBuild/Resolve/ResolveError.swift)") {
-            #expect(multiLineSelectorErrors.isEmpty, "first: \(multiLineSelectorErrors.first ?? "")")
-        }
+        // Found by this test once: selector errors quoted line breaks as typed.
+        #expect(multiLineSelectorErrors.isEmpty, "first: \(multiLineSelectorErrors.first ?? "")")
         print("fuzz-tally: resolve YAML and label selectors inputs=\(count)")
     }
 }

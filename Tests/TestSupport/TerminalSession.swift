@@ -38,9 +38,15 @@ public final class TerminalSession: @unchecked Sendable {
             throw TestSupportError("tmux did not start: "
                                    + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? started.errorOutput))
         }
-        try tmux(["set-option", "-t", "test", "remain-on-exit", "on"])
-        try tmux(["pipe-pane", "-t", "test", "-o", "cat >> '\(rawLogPath)'"])
-        try tmux(["send-keys", "-t", "test", "Enter"])
+        do {
+            try tmux(["set-option", "-t", "test", "remain-on-exit", "on"])
+            try tmux(["pipe-pane", "-t", "test", "-o", "cat >> '\(rawLogPath)'"])
+            try tmux(["send-keys", "-t", "test", "Enter"])
+        } catch {
+            // The server is already running: never leave it behind.
+            stop()
+            throw error
+        }
     }
 
     deinit { stop() }

@@ -1,3 +1,5 @@
+import KoImage
+
 /// Errors from reading YAML files and resolving their `ko://` references.
 public enum ResolveError: Error, CustomStringConvertible, Sendable {
     /// The YAML could not be parsed; `line` is 1-based.
@@ -26,7 +28,8 @@ public enum ResolveError: Error, CustomStringConvertible, Sendable {
         case let .invalidLabels(file, line, reason):
             return "\(file):\(line): \(reason)"
         case let .invalidSelector(selector, reason):
-            return "invalid label selector '\(selector)': \(reason); write for example 'app=web,tier!=db'"
+            return "invalid label selector '\(InputQuoting.quote(selector))': \(InputQuoting.quote(reason, limit: 300)); "
+                + "write for example 'app=web,tier!=db'"
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
         case let .tooDeep(file, line):

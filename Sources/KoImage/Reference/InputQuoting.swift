@@ -1,8 +1,8 @@
 /// Input quoted in an error message: control characters escaped so that the
 /// message stays on one line and cannot move the terminal's cursor, and long
 /// input cut short.
-enum InputQuoting {
-    static func quote(_ text: String, limit: Int = 120) -> String {
+public enum InputQuoting {
+    public static func quote(_ text: String, limit: Int = 120) -> String {
         var result = ""
         var count = 0
         for scalar in text.unicodeScalars {
