@@ -100,11 +100,12 @@ final class RegistryAuthenticator: @unchecked Sendable {
             let baseURL = "\(scheme)://\(registry)"
             let response: HTTPResponse
             do {
-                // HEAD answers with the same status and challenge and no body;
-                // a registry that does not route HEAD there gets the GET.
+                // HEAD answers with the same status and challenge and no body
+                // (so a rebuild sends nothing but HEADs); a registry that does
+                // not route HEAD there (404, 405) gets the GET.
                 let head = try http.send(HTTPRequest(method: "HEAD", url: baseURL + "/v2/"), bodyLimit: 64 << 10)
-                response = head.status == 401 || (200..<300).contains(head.status) ? head
-                    : try http.send(HTTPRequest(url: baseURL + "/v2/"), bodyLimit: 64 << 10)
+                response = head.status == 404 || head.status == 405
+                    ? try http.send(HTTPRequest(url: baseURL + "/v2/"), bodyLimit: 64 << 10) : head
             } catch let error as HTTPError {
                 logger.debug("registry \(registry): \(scheme) ping failed: \(error)")
                 lastError = error
