@@ -107,12 +107,10 @@ public final class BuildSession {
                 let platform = entry.platform ?? base.config.platform
                 let image = try buildImage(package, base: base, platform: platform, settings: settings,
                                            compiled: compiled)
-                // Pushed at once, so its upload overlaps the other platforms' builds.
+                // Pushed at once, with its SBOM, so that the uploads overlap
+                // the other platforms' builds.
                 if entries.count > 1, options.push, options.destination == .registry {
-                    try ImagePublisher(registry: registry, logger: logger, progress: progress)
-                        .publish(image, base: base, to: try ImageReference(parsing: repository).repositoryReference,
-                                 tags: [], scratch: scratch.path)
-                    artifactsLock.withLock { _ = pushedEarly.insert(image.digest) }
+                    try pushChild(image, base: base, repository: repository)
                 }
                 return (image, base)
             }
@@ -237,7 +235,10 @@ public final class BuildSession {
         let published: [Descriptor]
         switch artifact {
         case let .image(image, _): published = [image.manifestDescriptor]
-        case let .index(_, descriptor, images): published = images.map(\.0.manifestDescriptor) + [descriptor]
+        case let .index(_, descriptor, images):
+            // Children pushed as soon as they were built took their SBOMs along.
+            published = artifactsLock.withLock { images.filter { !pushedEarly.contains($0.0.digest) } }
+                .map(\.0.manifestDescriptor) + [descriptor]
         }
         // The SBOMs' blobs and checks go while the image is pushed; their
         // manifests only once it is in.
@@ -266,6 +267,21 @@ public final class BuildSession {
         logger.info("Published \(reference)")
         return BuildResult(importPath: package.importPath, reference: reference, digest: artifact.digest,
                            children: childReferences)
+    }
+
+    /// Pushes one child of an index, and its SBOM, as soon as it is built.
+    private func pushChild(_ image: BuiltImage, base: BaseImage, repository: String) throws {
+        let target = try ImageReference(parsing: repository).repositoryReference
+        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress)
+        let sbom = artifactsLock.withLock { sboms[image.digest] }
+        let attachment = SBOMAttachment(registry: registry, logger: logger)
+        let (_, prepared) = try ParallelWork.both({
+            try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
+        }, {
+            sbom.map { attachment.prepare($0, for: image.manifestDescriptor, in: target) }
+        })
+        prepared?.commit()
+        artifactsLock.withLock { _ = pushedEarly.insert(image.digest) }
     }
 
     /// Loads the image (for an index, the child for GOOS/GOARCH, else
