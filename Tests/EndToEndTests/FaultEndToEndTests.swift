@@ -36,6 +36,9 @@ struct FaultEndToEndTests {
             env.removeValue(forKey: key)
         }
         env["DOCKER_CONFIG"] = dockerConfig.path
+        // A cache of its own: base manifests and configs cached by another
+        // test would spare the GETs whose faults this suite injects.
+        env["KOCACHE"] = dockerConfig.path + "/kocache"
         env["KO_DOCKER_REPO"] = "\(proxy.host)/apps"
         env["KO_DEFAULTBASEIMAGE"] = base
         for (key, value) in extra { env[key] = value }
@@ -46,8 +49,10 @@ struct FaultEndToEndTests {
         let tokenProxy = try #require(registry.tokenProxy)
         let blob = #"/blobs/sha256:[0-9a-f]{64}$"#
         let rules: [FaultProxy.Rule] = [
-            .init(method: "GET", path: "^/v2/$", action: .status(503)),
-            .init(method: "GET", path: "/manifests/latest", action: .truncate),
+            // The ping is a HEAD; the base's tag is resolved with a HEAD and
+            // its manifest fetched by digest (then cached by digest).
+            .init(method: "HEAD", path: "^/v2/$", action: .status(503)),
+            .init(method: "GET", path: "/manifests/sha256:", action: .truncate),
             .init(method: "GET", path: blob, action: .resetResponse(after: 10)),
             .init(method: "HEAD", path: blob, action: .status(500)),
             .init(method: "POST", path: "mount=", action: .status(502)),

@@ -94,7 +94,7 @@ struct FaultInjectionTests {
         let before = try bench.injectedCount()
         let blobs = #"/v2/faults/[^/]+/blobs/sha256:"#
         try bench.proxy.plan([
-            .init(method: "GET", path: "^/v2/$", action: .status(502)),
+            .init(method: "HEAD", path: "^/v2/$", action: .status(502)),
             .init(method: "HEAD", path: blobs, action: .status(500)),
             .init(method: "POST", path: "/blobs/uploads/", action: .status(503)),
             .init(method: "PATCH", path: "/blobs/uploads/", action: .status(504)),

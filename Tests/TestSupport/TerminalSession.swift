@@ -8,6 +8,8 @@ public final class TerminalSession: @unchecked Sendable {
     public let directory: TemporaryDirectory
     private let socket: String
     private let environment: [String: String]
+    /// The tmux server's process, killed outright if `kill-server` leaves it running.
+    private var serverPID: pid_t = 0
 
     /// Where the raw bytes written to the terminal are recorded.
     public var rawLogPath: String { directory.path + "/terminal.raw" }
@@ -39,6 +41,8 @@ public final class TerminalSession: @unchecked Sendable {
                                    + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? started.errorOutput))
         }
         do {
+            serverPID = pid_t(try tmux(["display-message", "-p", "#{pid}"]).output
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             try tmux(["set-option", "-t", "test", "remain-on-exit", "on"])
             try tmux(["pipe-pane", "-t", "test", "-o", "cat >> '\(rawLogPath)'"])
             try tmux(["send-keys", "-t", "test", "Enter"])
@@ -77,9 +81,17 @@ public final class TerminalSession: @unchecked Sendable {
         throw TestSupportError("the terminal never showed \(what); screen:\n\((try? screen()) ?? "")")
     }
 
-    /// Ends the tmux server and the program.
+    /// Ends the tmux server and the program. tmux 3.3 answers `kill-server`
+    /// but its server can stay behind with the pane's pipe (the raw
+    /// recording) open, so the pipe is closed first and a server still
+    /// alive a moment later is killed.
     public func stop() {
+        _ = try? ProcessRunner.run("tmux", ["-S", socket, "pipe-pane", "-t", "test"], environment: environment)
         _ = try? ProcessRunner.run("tmux", ["-S", socket, "kill-server"], environment: environment)
+        guard serverPID > 0 else { return }
+        for _ in 0..<20 where kill(serverPID, 0) == 0 { Thread.sleep(forTimeInterval: 0.05) }
+        if kill(serverPID, 0) == 0 { kill(serverPID, SIGKILL) }
+        serverPID = 0
     }
 
     @discardableResult

@@ -12,14 +12,16 @@ struct BaseImage: Sendable {
     var config: ImageConfig
 
     /// Fetches the single image `descriptor` names in `reference`'s repository.
+    /// Manifests and configs come from `cache` when it holds their digests.
     static func fetch(_ reference: ImageReference, remote: RemoteManifest,
-                      registry: RegistryClient) throws -> BaseImage {
+                      registry: RegistryClient, cache: LayerCache? = nil) throws -> BaseImage {
         guard MediaType.isManifest(remote.mediaType) else {
             throw BuildError.baseImage(reference: reference.description,
                                        reason: "unsupported manifest type \(remote.mediaType)")
         }
         let manifest = try Manifest(parsing: remote.bytes)
-        let configBytes = try registry.blob(manifest.config.digest, from: reference.repositoryReference)
+        let configBytes = try registry.blob(manifest.config.digest, from: reference.repositoryReference,
+                                            cache: cache)
         let config = try ImageConfig(parsing: configBytes)
         return BaseImage(name: reference.description, reference: reference, descriptor: remote.descriptor,
                          manifest: manifest, config: config)
@@ -34,13 +36,13 @@ enum BaseImageSource: Sendable {
     case index(reference: ImageReference, remote: RemoteManifest, index: ImageIndex)
 
     /// Resolves `name` to an image or an index.
-    static func fetch(_ name: String, registry: RegistryClient) throws -> BaseImageSource {
+    static func fetch(_ name: String, registry: RegistryClient, cache: LayerCache? = nil) throws -> BaseImageSource {
         let reference = try ImageReference(parsing: name)
-        let remote = try registry.manifest(for: reference)
+        let remote = try registry.manifest(for: reference, cache: cache)
         if remote.isIndex {
             return .index(reference: reference, remote: remote, index: try ImageIndex(parsing: remote.bytes))
         }
-        return .image(try BaseImage.fetch(reference, remote: remote, registry: registry))
+        return .image(try BaseImage.fetch(reference, remote: remote, registry: registry, cache: cache))
     }
 
     var reference: ImageReference {

@@ -16,12 +16,16 @@ public final class BuildSession {
     let planner: GoBuildPlanner
     /// Compressed layers of earlier builds (`KOCACHE`), so an unchanged binary is not compressed again.
     let cache: LayerCache?
-    private let scratch: ScratchDirectory
+    let scratch: ScratchDirectory
     /// Everything built this run, kept for `--tarball`, which holds them all in one file.
     private var artifacts: [(artifact: Artifact, repository: String)] = []
     private let artifactsLock = NSLock()
     /// SBOM bytes by the digest of the image or index they describe.
     private var sboms: [Digest: [UInt8]] = [:]
+    /// Children of an index already pushed as soon as they were built.
+    private var pushedEarly: Set<Digest> = []
+    /// Binaries compiled together ahead of their builds, by `compileKey`.
+    private var compiledAhead: [String: String] = [:]
 
     public init(options: BuildOptions, credentials: RegistryCredentialSource,
                 userAgent: String, logger: Logger, progress: ProgressReporter = .silent) throws {
@@ -50,12 +54,14 @@ public final class BuildSession {
             throw BuildError.invalidFlag("--tag-only needs exactly one tag, got \(options.tags.count): "
                 + "pass one with -t")
         }
-        let packages = try ParallelWork.map(targets, width: options.jobs) { try toolchain.resolve($0) }
+        let packages = try toolchain.resolveAll(targets, width: options.jobs)
         var distinct: [GoPackage] = []
         for package in packages where !distinct.contains(package) { distinct.append(package) }
 
         // Names are checked before anything is compiled.
         let repositories = try distinct.map { try repository(for: $0) }
+        let ahead = compileTogether(distinct)
+        artifactsLock.withLock { compiledAhead = ahead }
         let built = try ParallelWork.map(Array(zip(distinct, repositories)), width: options.jobs) {
             try buildAndPublish($0.0, repository: $0.1)
         }
@@ -73,14 +79,19 @@ public final class BuildSession {
 
     private func buildAndPublish(_ package: GoPackage, repository: String) throws -> BuildResult {
         let settings = try planner.settings(for: package)
-        // With one platform known up front, compile before touching the
-        // network: a broken program should say so first.
-        var compiled: (platform: Platform, binary: String)?
-        if let wanted = platforms, wanted.count == 1 {
-            compiled = (wanted[0], try compile(package, for: wanted[0], settings: settings))
-        }
         let baseName = config.baseImage(for: package.importPath, environment: options.environment)
-        let source = try BaseImageSource.fetch(baseName, registry: registry)
+        // With one platform known up front, the base is fetched while the
+        // program compiles; a broken program still says so first.
+        var compiled: (platform: Platform, binary: String)?
+        let source: BaseImageSource
+        if let wanted = platforms, wanted.count == 1 {
+            let (binary, fetched) = try ParallelWork.both({ try compile(package, for: wanted[0], settings: settings) },
+                                                          { try BaseImageSource.fetch(baseName, registry: self.registry,
+                                                                                      cache: self.cache) })
+            (compiled, source) = ((wanted[0], binary), fetched)
+        } else {
+            source = try BaseImageSource.fetch(baseName, registry: registry, cache: cache)
+        }
         logger.info("Using base image \(source.reference) for \(package.importPath)")
 
         switch source {
@@ -91,11 +102,17 @@ public final class BuildSession {
         case let .index(reference, _, index):
             let entries = try PlatformMatch.select(platforms, from: index, baseName: reference.description)
             let images = try ParallelWork.map(entries, width: options.jobs) { entry -> (BuiltImage, BaseImage) in
-                let child = try registry.manifest(for: reference.repositoryReference.at(entry.digest))
-                let base = try BaseImage.fetch(reference, remote: child, registry: registry)
+                let child = try registry.manifest(for: reference.repositoryReference.at(entry.digest), cache: cache)
+                let base = try BaseImage.fetch(reference, remote: child, registry: registry, cache: cache)
                 let platform = entry.platform ?? base.config.platform
-                return (try buildImage(package, base: base, platform: platform, settings: settings,
-                                       compiled: compiled), base)
+                let image = try buildImage(package, base: base, platform: platform, settings: settings,
+                                           compiled: compiled)
+                // Pushed at once, with its SBOM, so that the uploads overlap
+                // the other platforms' builds.
+                if entries.count > 1, options.push, options.destination == .registry {
+                    try pushChild(image, base: base, repository: repository)
+                }
+                return (image, base)
             }
             // One match gives a plain image, as ko does; several give an index.
             if images.count == 1 {
@@ -164,12 +181,19 @@ public final class BuildSession {
 
     /// Compiles `package` for `platform` into a scratch directory of its own.
     private func compile(_ package: GoPackage, for platform: Platform, settings: GoBuildSettings) throws -> String {
+        if let binary = artifactsLock.withLock({ compiledAhead[compileKey(package, platform)] }) { return binary }
         let directory = try scratch.subdirectory(for: package.importPath + "@" + platform.description)
         let binary = directory + "/" + package.commandName
         logger.info("Building \(package.importPath) for \(platform)")
-        try GoToolchain(environment: options.environment, directory: settings.directory)
-            .build(package, platform: platform, output: binary, flags: settings.flags, ldflags: settings.ldflags,
-                   extraEnvironment: settings.environment)
+        let identity = [package.importPath, package.directory, platform.description, settings.directory]
+            + settings.flags + ["--"] + settings.ldflags + ["--"] + settings.environment.sorted { $0.key < $1.key }
+            .map { "\($0.key)=\($0.value)" }
+        try CompiledBinary(cache: cache, environment: options.environment).compile(into: binary, identity: identity) {
+            output, extra in
+            try GoToolchain(environment: options.environment, directory: settings.directory)
+                .build(package, platform: platform, output: output, flags: settings.flags, ldflags: settings.ldflags,
+                       extraEnvironment: settings.environment.merging(extra) { own, _ in own })
+        }
         return binary
     }
 
@@ -208,29 +232,56 @@ public final class BuildSession {
         let target = try ImageReference(parsing: repository).repositoryReference
         logger.info("Publishing \(target)")
         let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress)
-        var published: [Descriptor] = []
+        let published: [Descriptor]
         switch artifact {
-        case let .image(image, base):
-            try publisher.publish(image, base: base, to: target, tags: options.tags, scratch: scratch.path)
-            published = [image.manifestDescriptor]
-        case let .index(bytes, descriptor, images):
-            try ParallelWork.map(images, width: options.jobs) { image, base in
-                try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
-            }
-            try publisher.publishIndex(bytes: bytes, descriptor: descriptor, to: target, tags: options.tags)
-            published = images.map(\.0.manifestDescriptor) + [descriptor]
+        case let .image(image, _): published = [image.manifestDescriptor]
+        case let .index(_, descriptor, images):
+            // Children pushed as soon as they were built took their SBOMs along.
+            published = artifactsLock.withLock { images.filter { !pushedEarly.contains($0.0.digest) } }
+                .map(\.0.manifestDescriptor) + [descriptor]
         }
+        // The SBOMs' blobs and checks go while the image is pushed; their
+        // manifests only once it is in.
         let attachment = SBOMAttachment(registry: registry, logger: logger)
-        for descriptor in published {
-            if let sbom = artifactsLock.withLock({ sboms[descriptor.digest] }) {
-                attachment.attach(sbom, to: descriptor, in: target)
+        let (_, sbomsReady) = try ParallelWork.both({
+            switch artifact {
+            case let .image(image, base):
+                try publisher.publish(image, base: base, to: target, tags: options.tags, scratch: scratch.path)
+            case let .index(bytes, descriptor, images):
+                let pending = artifactsLock.withLock { images.filter { !pushedEarly.contains($0.0.digest) } }
+                _ = try ParallelWork.map(pending, width: options.jobs) { image, base in
+                    try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
+                }
+                try publisher.publishIndex(bytes: bytes, descriptor: descriptor, to: target, tags: options.tags)
             }
-        }
+        }, {
+            try ParallelWork.map(published, width: published.count) { descriptor in
+                artifactsLock.withLock({ sboms[descriptor.digest] }).map {
+                    attachment.prepare($0, for: descriptor, in: target)
+                }
+            }
+        })
+        _ = try ParallelWork.map(sbomsReady.compactMap { $0 }, width: published.count) { $0.commit() }
         let reference = options.tagOnly ? "\(repository):\(options.tags[0])"
             : "\(repository)\(printedTag)@\(artifact.digest)"
         logger.info("Published \(reference)")
         return BuildResult(importPath: package.importPath, reference: reference, digest: artifact.digest,
                            children: childReferences)
+    }
+
+    /// Pushes one child of an index, and its SBOM, as soon as it is built.
+    private func pushChild(_ image: BuiltImage, base: BaseImage, repository: String) throws {
+        let target = try ImageReference(parsing: repository).repositoryReference
+        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress)
+        let sbom = artifactsLock.withLock { sboms[image.digest] }
+        let attachment = SBOMAttachment(registry: registry, logger: logger)
+        let (_, prepared) = try ParallelWork.both({
+            try publisher.publish(image, base: base, to: target, tags: [], scratch: scratch.path)
+        }, {
+            sbom.map { attachment.prepare($0, for: image.manifestDescriptor, in: target) }
+        })
+        prepared?.commit()
+        artifactsLock.withLock { _ = pushedEarly.insert(image.digest) }
     }
 
     /// Loads the image (for an index, the child for GOOS/GOARCH, else

@@ -13,25 +13,54 @@ struct ImagePublisher {
     /// `repository` under every tag in `tags`.
     func publish(_ image: BuiltImage, base: BaseImage, to repository: RepositoryReference,
                  tags: [String], scratch: String) throws {
-        for layer in image.baseLayers where isDistributable(layer) {
-            try copyBaseLayer(layer, from: base.reference.repositoryReference, to: repository, scratch: scratch)
-        }
-        for layer in image.addedLayers {
-            try upload(layer.path, layer.descriptor, to: repository)
-        }
-        try registry.uploadBlob(bytes: image.configBytes, descriptor: image.configDescriptor, to: repository)
         // Children of an index go up by digest; images by each tag.
         let references = tags.isEmpty ? [repository.at(image.digest)] : tags.map { repository.tagged($0) }
-        for reference in references {
-            // A tag that already names this exact manifest needs no PUT.
-            if try registry.manifestDescriptor(for: reference)?.digest == image.digest {
-                logger.debug("\(reference) already points at \(image.digest)")
-                continue
+        // One round of requests at once: every blob, and whether each tag
+        // already names this exact manifest (then it needs no PUT).
+        var steps: [() throws -> ImageReference?] = []
+        for layer in image.baseLayers where isDistributable(layer) {
+            steps.append {
+                try BlobUploadGate.serialized(layer.digest, into: repository) {
+                    try copyBaseLayer(layer, from: base.reference.repositoryReference, to: repository,
+                                      scratch: scratch)
+                }
+                return nil
             }
+        }
+        for layer in image.addedLayers {
+            steps.append {
+                try BlobUploadGate.serialized(layer.digest, into: repository) {
+                    try upload(layer.path, layer.descriptor, to: repository)
+                }
+                return nil
+            }
+        }
+        steps.append {
+            try BlobUploadGate.serialized(image.configDescriptor.digest, into: repository) {
+                _ = try registry.uploadBlob(bytes: image.configBytes, descriptor: image.configDescriptor,
+                                            to: repository)
+            }
+            return nil
+        }
+        for reference in references {
+            steps.append {
+                if try registry.manifestDescriptor(for: reference)?.digest == image.digest {
+                    logger.debug("\(reference) already points at \(image.digest)")
+                    return nil
+                }
+                return reference
+            }
+        }
+        let stale = try ParallelWork.map(steps, width: Self.requestsAtOnce) { try $0() }.compactMap { $0 }
+        // The manifest last, so that a tag never names an image with missing blobs.
+        for reference in stale {
             _ = try registry.putManifest(image.manifestBytes, mediaType: image.manifestDescriptor.mediaType,
                                          reference: reference)
         }
     }
+
+    /// Registry requests one publish sends at once.
+    static let requestsAtOnce = 6
 
     /// Makes a base layer present in `target`: nothing if it is there, a
     /// cross-repository mount on the same registry, else a streamed copy.

@@ -99,8 +99,10 @@ public struct GoBuildInfo: Sendable, Equatable {
         }
     }
 
-    /// Runs `go version -m` on `binary` and parses what it prints.
+    /// Reads `binary`'s build information in-process when it can (see
+    /// `embeddedText(binary:)`), else runs `go version -m` and parses what it prints.
     public static func read(binary: String, environment: [String: String]) throws -> GoBuildInfo {
+        if let text = embeddedText(binary: binary) { return try GoBuildInfo(goVersionOutput: text) }
         let result = try ChildProcess.run("go", ["version", "-m", binary], environment: environment)
         guard result.status == 0 else {
             let output = (result.errorText + result.outputText).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -84,13 +84,44 @@ public final class LayerCache: @unchecked Sendable {
 
     /// The binary layer of `BinaryLayer.build`, from the cache when the same
     /// bytes were compressed the same way before. The blob lands in `directory`.
+    ///
+    /// A file seen before and unchanged since (a Go binary with the same
+    /// build ID, any other file with the same inode, size and mtime) is not
+    /// read at all: its diffID is remembered (see `FileFingerprint`).
     public func binaryLayer(binary: String, name: String, mediaType: String = MediaType.ociLayerGzip,
                             compression: LayerCompression = .default, in directory: String,
                             progress: ((Int64) -> Void)? = nil) throws -> (layer: Layer, hit: Bool) {
         try BinaryLayer.checkName(name)
-        return try layer(mediaType: mediaType, compression: compression, in: directory, progress: progress) { tar in
+        let fingerprint = FileFingerprint(path: binary)
+        if let fingerprint,
+           let diffID = rememberedDiffID(fingerprint, layerName: name, compression: compression),
+           let entry = lookup(LayerCacheKey(diffID: diffID, compression: compression)),
+           let layer = materialize(entry, mediaType: mediaType, in: directory) {
+            count(hit: true)
+            logger.debug("layer cache hit for unchanged \(binary): \(layer.digest)")
+            return (layer, true)
+        }
+        let entries: (TarWriter) throws -> Void = { tar in
             try BinaryLayer.addEntries(to: tar, binary: binary, name: name)
         }
+        let found: (layer: Layer, hit: Bool)
+        if fingerprint?.isGoBinary == true {
+            // A build ID never seen is new content: build in one pass (the
+            // diffID comes with the layer) rather than hash it first to look.
+            count(hit: false)
+            let built = try Layer.build(in: directory, mediaType: mediaType, compression: compression,
+                                        progress: progress, entries)
+            store(built, key: LayerCacheKey(diffID: built.diffID, compression: compression))
+            found = (built, false)
+        } else {
+            found = try layer(mediaType: mediaType, compression: compression, in: directory, progress: progress,
+                              entries)
+        }
+        // Only a file that did not change while it was read is remembered.
+        if let fingerprint, FileFingerprint(path: binary) == fingerprint {
+            remember(found.layer.diffID, for: fingerprint, layerName: name, compression: compression)
+        }
+        return found
     }
 
     /// The kodata layer of `KodataLayer.build`, from the cache when the tree's

@@ -9,13 +9,17 @@ import Dispatch
 /// Output depends only on the input, the level and the block size, never on
 /// the thread count or timing, so digests stay reproducible. Each member's
 /// header is libdeflate's: mtime 0, XFL by level, OS 255.
+///
+/// The caller's thread keeps filling blocks (and hashing, in `LayerBuilder`)
+/// while earlier blocks compress: blocks go round a ring of `2 × threads`
+/// slots, each compressed on Dispatch's pool as soon as it is full, and
+/// handed to the sink in input order when its slot comes round again.
+/// Memory is the ring, whatever the size of the layer.
 public final class ParallelGzipWriter: LayerCompressor {
     private let sink: TarWriter.Sink
     private let blockSize: Int
-    private let compressors: [OpaquePointer]
-    private let input: UnsafeMutableRawBufferPointer
-    private let outputs: [UnsafeMutableRawBufferPointer]
-    private var inputCount = 0
+    private let slots: [Slot]
+    private var current = 0
     private var anyMemberWritten = false
     private var finished = false
 
@@ -23,42 +27,36 @@ public final class ParallelGzipWriter: LayerCompressor {
     /// blocks of `blockSize` uncompressed bytes.
     public init(level: Int32 = 1, blockSize: Int = 1 << 20, threads: Int = 2,
                 sink: @escaping TarWriter.Sink) throws {
-        let threads = max(1, threads)
-        var compressors: [OpaquePointer] = []
-        for _ in 0..<threads {
-            guard let compressor = libdeflate_alloc_compressor(level) else {
-                compressors.forEach { libdeflate_free_compressor($0) }
+        self.sink = sink
+        self.blockSize = max(64 << 10, blockSize)
+        let bound = libdeflate_gzip_compress_bound(nil, self.blockSize)
+        var slots: [Slot] = []
+        for _ in 0..<(2 * min(max(1, threads), 64)) {
+            guard let slot = Slot(level: level, blockSize: self.blockSize, outputSize: bound) else {
                 throw LayerError.compression(operation: "libdeflate_alloc_compressor", code: level,
                                              message: "level must be 0...12 and memory available")
             }
-            compressors.append(compressor)
+            slots.append(slot)
         }
-        self.compressors = compressors
-        self.sink = sink
-        self.blockSize = max(64 << 10, blockSize)
-        self.input = UnsafeMutableRawBufferPointer.allocate(byteCount: self.blockSize * threads, alignment: 16)
-        let bound = libdeflate_gzip_compress_bound(nil, self.blockSize)
-        self.outputs = (0..<threads).map { _ in
-            UnsafeMutableRawBufferPointer.allocate(byteCount: bound, alignment: 16)
-        }
+        self.slots = slots
     }
 
     deinit {
-        compressors.forEach { libdeflate_free_compressor($0) }
-        input.deallocate()
-        outputs.forEach { $0.deallocate() }
+        // A writer dropped mid-stream still waits for its blocks in flight.
+        for slot in slots where slot.inFlight { slot.done.wait() }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard !finished else { throw LayerError.writerFinished("parallel gzip writer") }
         var offset = 0
         while offset < bytes.count {
-            let count = min(bytes.count - offset, input.count - inputCount)
-            let target = UnsafeMutableRawBufferPointer(rebasing: input[inputCount..<(inputCount + count)])
-            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
-            inputCount += count
+            let slot = slots[current]
+            let count = min(bytes.count - offset, blockSize - slot.filled)
+            UnsafeMutableRawBufferPointer(rebasing: slot.input[slot.filled..<(slot.filled + count)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)]))
+            slot.filled += count
             offset += count
-            if inputCount == input.count { try compressBatch() }
+            if slot.filled == blockSize { try submitCurrent() }
         }
     }
 
@@ -66,32 +64,67 @@ public final class ParallelGzipWriter: LayerCompressor {
         guard !finished else { throw LayerError.writerFinished("parallel gzip writer") }
         finished = true
         // An empty stream still needs one (empty) member to be valid gzip.
-        if inputCount > 0 || !anyMemberWritten { try compressBatch() }
+        if slots[current].filled > 0 || !anyMemberWritten && !slots.contains(where: \.inFlight) {
+            try submitCurrent()
+        }
+        for _ in 0..<slots.count {
+            try emit(slots[current])
+            current = (current + 1) % slots.count
+        }
     }
 
-    /// Compresses the buffered input, one block per thread, and emits the
-    /// members in input order.
-    private func compressBatch() throws {
-        let blocks = max(1, (inputCount + blockSize - 1) / blockSize)
-        var sizes = [Int](repeating: 0, count: blocks)
-        let inputBase = UnsafeRawPointer(input.baseAddress)
-        let total = inputCount
-        sizes.withUnsafeMutableBufferPointer { sizes in
-            DispatchQueue.concurrentPerform(iterations: blocks) { block in
-                let start = block * blockSize
-                let length = min(blockSize, total - start)
-                sizes[block] = libdeflate_gzip_compress(compressors[block], inputBase?.advanced(by: start), length,
-                                                        outputs[block].baseAddress, outputs[block].count)
-            }
+    /// Starts compressing the current slot and moves to the next one, first
+    /// handing that one's finished block to the sink.
+    private func submitCurrent() throws {
+        let slot = slots[current]
+        slot.inFlight = true
+        DispatchQueue.global().async { slot.compress() }
+        current = (current + 1) % slots.count
+        try emit(slots[current])
+    }
+
+    /// Waits for `slot`'s block, if it has one, and passes it on.
+    private func emit(_ slot: Slot) throws {
+        guard slot.inFlight else { return }
+        slot.done.wait()
+        slot.inFlight = false
+        slot.filled = 0
+        guard slot.compressedSize > 0 else {
+            throw LayerError.compression(operation: "libdeflate_gzip_compress", code: 0,
+                                         message: "output did not fit the compress bound")
         }
-        for block in 0..<blocks {
-            guard sizes[block] > 0 else {
-                throw LayerError.compression(operation: "libdeflate_gzip_compress", code: 0,
-                                             message: "output did not fit the compress bound")
-            }
-            try sink(UnsafeRawBufferPointer(rebasing: outputs[block][0..<sizes[block]]))
-        }
+        try sink(UnsafeRawBufferPointer(rebasing: slot.output[0..<slot.compressedSize]))
         anyMemberWritten = true
-        inputCount = 0
+    }
+
+    /// One block's buffers and compressor. Between `inFlight = true` and the
+    /// `done` signal only the compressing thread touches it.
+    private final class Slot: @unchecked Sendable {
+        let compressor: OpaquePointer
+        let input: UnsafeMutableRawBufferPointer
+        let output: UnsafeMutableRawBufferPointer
+        let done = DispatchSemaphore(value: 0)
+        var filled = 0
+        var compressedSize = 0
+        var inFlight = false
+
+        init?(level: Int32, blockSize: Int, outputSize: Int) {
+            guard let compressor = libdeflate_alloc_compressor(level) else { return nil }
+            self.compressor = compressor
+            input = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 64)
+            output = UnsafeMutableRawBufferPointer.allocate(byteCount: outputSize, alignment: 64)
+        }
+
+        deinit {
+            libdeflate_free_compressor(compressor)
+            input.deallocate()
+            output.deallocate()
+        }
+
+        func compress() {
+            compressedSize = libdeflate_gzip_compress(compressor, UnsafeRawPointer(input.baseAddress), filled,
+                                                      output.baseAddress, output.count)
+            done.signal()
+        }
     }
 }

@@ -83,7 +83,7 @@ final class RegistryAuthenticator: @unchecked Sendable {
         }
     }
 
-    /// `GET /v2/` (distribution spec, "Determining support"): over HTTPS, or
+    /// `HEAD /v2/`, else `GET /v2/` (distribution spec, "Determining support"): over HTTPS, or
     /// plain HTTP for local registries; an insecure registry is tried over
     /// HTTPS first, then HTTP.
     func ping(_ registry: String) throws -> RegistrySession {
@@ -100,7 +100,12 @@ final class RegistryAuthenticator: @unchecked Sendable {
             let baseURL = "\(scheme)://\(registry)"
             let response: HTTPResponse
             do {
-                response = try http.send(HTTPRequest(url: baseURL + "/v2/"), bodyLimit: 64 << 10)
+                // HEAD answers with the same status and challenge and no body
+                // (so a rebuild sends nothing but HEADs); a registry that does
+                // not route HEAD there (404, 405) gets the GET.
+                let head = try http.send(HTTPRequest(method: "HEAD", url: baseURL + "/v2/"), bodyLimit: 64 << 10)
+                response = head.status == 404 || head.status == 405
+                    ? try http.send(HTTPRequest(url: baseURL + "/v2/"), bodyLimit: 64 << 10) : head
             } catch let error as HTTPError {
                 logger.debug("registry \(registry): \(scheme) ping failed: \(error)")
                 lastError = error

@@ -42,7 +42,9 @@ enum BuildCommand {
                                            "linux/ppc64le", "linux/s390x", "linux/riscv64"]),
                        help: "Platform to build, os/arch[/variant] (default $GOOS/$GOARCH, else linux/amd64)."),
             OptionSpec("jobs", short: "j", kind: .value(placeholder: "N"),
-                       help: "How many builds run at once (default: the number of CPUs)."),
+                       help: "How many builds run at once (default: the number of CPUs plus two, so that "
+                           + "builds waiting on the linker's single-threaded phases, the disk or the network "
+                           + "leave no CPU idle)."),
             OptionSpec("sbom", kind: .value(placeholder: "FORMAT"), default: "spdx",
                        help: "SBOM to attach to each image: spdx, or none."),
             OptionSpec("sbom-dir", kind: .value(placeholder: "DIR"),
@@ -117,7 +119,7 @@ enum BuildCommand {
             }
             options.jobs = count
         } else {
-            options.jobs = ProcessInfo.processInfo.activeProcessorCount
+            options.jobs = ProcessInfo.processInfo.activeProcessorCount + 2
         }
         options.tagOnly = arguments.flag("tag-only")
         if options.tagOnly, options.tags.count != 1 {
