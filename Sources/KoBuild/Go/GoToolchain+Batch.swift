@@ -44,20 +44,8 @@ extension GoToolchain {
     /// `DIRECTORY/<last element of its import path>`, so the names must differ.
     func buildAll(_ packages: [GoPackage], platform: Platform, outputDirectory: String,
                   flags: [String], ldflags: [String], extraEnvironment: [String: String]) throws {
-        var env = Self.platformEnvironment(platform)
-        env["CGO_ENABLED"] = "0"
-        env["GOGC"] = Self.buildGOGC
-        env.merge(environment) { _, user in user }
-        env.merge(extraEnvironment) { _, extra in extra }
-
-        var arguments = ["build", "-trimpath"] + flags
-        if !ldflags.isEmpty { arguments += ["-ldflags", ldflags.joined(separator: " ")] }
-        arguments += ["-o", outputDirectory + "/"] + packages.map(\.importPath)
-        let result = try ChildProcess.run("go", arguments, environment: env, directory: directory)
-        guard result.status == 0 else {
-            throw BuildError.compileFailed(importPath: packages.map(\.importPath).joined(separator: ", "),
-                                           output: (result.errorText + result.outputText)
-                                               .trimmingCharacters(in: .whitespacesAndNewlines))
-        }
+        try runBuild(packages.map(\.importPath), platform: platform, output: outputDirectory + "/",
+                     flags: flags, ldflags: ldflags, extraEnvironment: extraEnvironment,
+                     failedImportPath: packages.map(\.importPath).joined(separator: ", "))
     }
 }

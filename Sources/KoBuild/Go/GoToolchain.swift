@@ -70,6 +70,14 @@ public struct GoToolchain: Sendable {
     public func build(_ package: GoPackage, platform: Platform, output: String,
                       flags: [String] = [], ldflags: [String] = [],
                       extraEnvironment: [String: String] = [:]) throws {
+        try runBuild([package.importPath], platform: platform, output: output, flags: flags, ldflags: ldflags,
+                     extraEnvironment: extraEnvironment, failedImportPath: package.importPath)
+    }
+
+    /// `go build -trimpath -o output importPaths…` with ko's environment;
+    /// a failure is reported under `failedImportPath`.
+    func runBuild(_ importPaths: [String], platform: Platform, output: String, flags: [String],
+                  ldflags: [String], extraEnvironment: [String: String], failedImportPath: String) throws {
         var env = Self.platformEnvironment(platform)
         env["CGO_ENABLED"] = "0"
         env["GOGC"] = Self.buildGOGC
@@ -78,10 +86,10 @@ public struct GoToolchain: Sendable {
 
         var arguments = ["build", "-trimpath"] + flags
         if !ldflags.isEmpty { arguments += ["-ldflags", ldflags.joined(separator: " ")] }
-        arguments += ["-o", output, package.importPath]
+        arguments += ["-o", output] + importPaths
         let result = try ChildProcess.run("go", arguments, environment: env, directory: directory)
         guard result.status == 0 else {
-            throw BuildError.compileFailed(importPath: package.importPath,
+            throw BuildError.compileFailed(importPath: failedImportPath,
                                            output: (result.errorText + result.outputText)
                                                .trimmingCharacters(in: .whitespacesAndNewlines))
         }

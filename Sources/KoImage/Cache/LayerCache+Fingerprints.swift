@@ -14,10 +14,11 @@ import Darwin
 /// writes, whose last part hashes the content, and which Go itself trusts to
 /// skip a link; Go touches an up-to-date output, so its mtime says nothing).
 /// Any other file is known by its device and inode (so a hard link of it is
-/// the same file), its size and its modification time to the nanosecond. The record `layers/files/<key>.json` holds those and the
-/// diffID of the binary layer built from it under a given name and
-/// compressor. A new file in its place, or a rewrite, changes the inode, size,
-/// build ID or mtime, and the layer is then found by hashing as before.
+/// the same file), its size and its modification time to the nanosecond.
+/// The record `layers/files/<key>.json` holds those and the diffID of the
+/// binary layer built from it under a given name and compressor. A new file
+/// in its place, or a rewrite, changes the inode, size, build ID or mtime,
+/// and the layer is then found by hashing as before.
 extension LayerCache {
     /// What identifies a file's content without reading it.
     struct FileFingerprint: Equatable {
