@@ -34,9 +34,11 @@ public enum JSONWriter {
         /// Go code (go-containerregistry) writes them.
         public static let canonical = Options(sortsKeys: true, escapesHTML: true)
 
-        /// Member order, one tab per level: config.json as the Docker CLI
-        /// writes it, so a file both tools edit stays readable and diffs small.
-        public static let tabIndented = Options(indent: "\t")
+        /// Member order, one tab per level, Go's escaping: config.json as the
+        /// Docker CLI writes it (`json.MarshalIndent` with a tab, which writes
+        /// `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026`), so a file both
+        /// tools edit comes out byte for byte the same.
+        public static let tabIndented = Options(escapesHTML: true, indent: "\t")
     }
 
     /// The text of `value` as UTF-8 bytes.

@@ -39,7 +39,8 @@ struct AuthEntryTests {
     @Test func storingReplacesSecretsAndKeepsOtherMembers() throws {
         var value = try entry(#"{"email":"x@example.com","auth":"b2xkOm9sZA==","identitytoken":"old"}"#)
         value.setCredential(Credential(username: "new", secret: "pw"))
-        #expect(JSONWriter.compact(.object(value.object)) == #"{"email":"x@example.com","auth":"bmV3OnB3"}"#)
+        // `auth` goes before `email`, where the Docker CLI writes it.
+        #expect(JSONWriter.compact(.object(value.object)) == #"{"auth":"bmV3OnB3","email":"x@example.com"}"#)
         value.clearCredential()
         #expect(JSONWriter.compact(.object(value.object)) == #"{"email":"x@example.com"}"#)
     }

@@ -50,18 +50,15 @@ struct DockerConfigFileTests {
 
         let written = try String(contentsOfFile: path, encoding: .utf8)
         let expected = Self.lived.replacingOccurrences(of: """
-            \t\t\t"email": "me@example.com"
-            \t\t}
-            \t},
+            \t\t"https://index.docker.io/v1/": {},
             """, with: """
-            \t\t\t"email": "me@example.com"
-            \t\t},
+            \t\t"https://index.docker.io/v1/": {},
             \t\t"new.example:5000": {
             \t\t\t"auth": "dTpw"
-            \t\t}
-            \t},
+            \t\t},
             """)
-        // Only the new entry differs; `\u00e9` is written as the character it means.
+        // Only the new entry differs, placed in key order as the Docker CLI sorts `auths`;
+        // `\u00e9` is written as the character it means.
         #expect(written == expected.replacingOccurrences(of: "\\u00e9t\\u00e9", with: "été"))
     }
 

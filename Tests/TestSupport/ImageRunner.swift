@@ -25,18 +25,24 @@ public enum ImageRunner {
     /// Pulls `reference` with credentials from `authFile` (a config.json;
     /// never a password on a command line) and runs its entrypoint.
     public static func run(_ reference: String, authFile: String?) throws -> Outcome {
+        var options = ["--src-tls-verify=false"]
+        if let authFile { options += ["--authfile", authFile] }
+        return try run(source: "docker://\(digestOnly(reference))", sourceOptions: options)
+    }
+
+    /// Copies the image at `source` (a skopeo source, e.g.
+    /// `docker-archive:FILE`) with `skopeo copy OPTIONS` and runs its entrypoint.
+    public static func run(source: String, sourceOptions: [String] = []) throws -> Outcome {
         let work = try TemporaryDirectory("ko-run")
-        var pull = ["copy", "--quiet", "--src-tls-verify=false"]
-        if let authFile { pull += ["--authfile", authFile] }
-        pull += ["docker://\(digestOnly(reference))", "oci:\(work.path)/layout:image"]
-        try ProcessRunner.check("skopeo", pull)
+        try ProcessRunner.check("skopeo", ["copy", "--quiet"] + sourceOptions
+                                    + [source, "oci:\(work.path)/layout:image"])
         try ProcessRunner.check("umoci", ["unpack", "--image", "\(work.path)/layout:image", "\(work.path)/bundle"])
 
         let configData = try Data(contentsOf: URL(fileURLWithPath: "\(work.path)/bundle/config.json"))
         guard let config = try JSONSerialization.jsonObject(with: configData) as? [String: Any],
               let process = config["process"] as? [String: Any],
               let args = process["args"] as? [String], !args.isEmpty else {
-            throw TestSupportError("umoci wrote no process.args for \(reference)")
+            throw TestSupportError("umoci wrote no process.args for \(source)")
         }
         let env = process["env"] as? [String] ?? []
         let user = process["user"] as? [String: Any]

@@ -54,13 +54,17 @@ public struct AuthEntry: Sendable, Equatable {
         clearCredential()
         switch credential.kind {
         case .password:
-            object["auth"] = .string(AuthEntry.encodeAuth(username: credential.username,
-                                                          password: credential.secret))
+            set("auth", AuthEntry.encodeAuth(username: credential.username, password: credential.secret))
         case .identityToken:
-            object["identitytoken"] = .string(credential.secret)
+            set("identitytoken", credential.secret)
         case .registryToken:
-            object["registrytoken"] = .string(credential.secret)
+            set("registrytoken", credential.secret)
         }
+    }
+
+    /// Sets a member in the place the Docker CLI writes it (`auth` before `email`).
+    private mutating func set(_ key: String, _ value: String) {
+        object = DockerConfigLayout.setting(key, to: .string(value), in: object, order: DockerConfigLayout.authFields)
     }
 
     /// Removes every member that carries a secret, leaving e.g. `email`.

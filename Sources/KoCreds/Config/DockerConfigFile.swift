@@ -96,7 +96,8 @@ public struct DockerConfigFile: Sendable {
         return result
     }
 
-    /// The document as the Docker CLI writes it (tab-indented JSON).
+    /// The document as the Docker CLI writes it: tab-indented JSON with Go's
+    /// escaping of `<`, `>`, `&`, U+2028 and U+2029.
     public func serialized() -> String {
         JSONWriter.indented(.object(root))
     }
@@ -115,7 +116,7 @@ public struct DockerConfigFile: Sendable {
 
     /// Sets or removes `credsStore`.
     public mutating func setCredentialsStore(_ name: String?) {
-        root["credsStore"] = name.map { .string($0) }
+        setTopLevel("credsStore", to: name.map { .string($0) })
     }
 
     /// `credHelpers`: helper names by registry, in file order.
@@ -135,9 +136,9 @@ public struct DockerConfigFile: Sendable {
 
     /// Sets or removes the `credHelpers` entry for `registry`.
     public mutating func setCredentialHelper(_ helper: String?, forRegistry registry: String) throws {
-        var helpers = try authsLikeObject("credHelpers")
-        helpers[registry] = helper.map { .string($0) }
-        root["credHelpers"] = .object(helpers)
+        let helpers = DockerConfigLayout.setting(registry, to: helper.map { .string($0) },
+                                                 in: try authsLikeObject("credHelpers"), order: .sortedKeys)
+        setTopLevel("credHelpers", to: .object(helpers))
     }
 
     /// The keys of `auths`, in file order.
@@ -156,9 +157,14 @@ public struct DockerConfigFile: Sendable {
 
     /// Replaces (or, with nil, removes) the `auths` entry under `key`.
     public mutating func setAuthEntry(_ entry: AuthEntry?, forKey key: String) throws {
-        var auths = try authsLikeObject("auths")
-        auths[key] = entry.map { .object($0.object) }
-        root["auths"] = .object(auths)
+        let auths = DockerConfigLayout.setting(key, to: entry.map { .object($0.object) },
+                                               in: try authsLikeObject("auths"), order: .sortedKeys)
+        setTopLevel("auths", to: .object(auths))
+    }
+
+    /// Sets a top-level member; a new one goes where the Docker CLI writes it.
+    private mutating func setTopLevel(_ key: String, to value: JSONValue?) {
+        root = DockerConfigLayout.setting(key, to: value, in: root, order: DockerConfigLayout.configFields)
     }
 
     private func authsLikeObject(_ field: String) throws -> JSONObject {

@@ -14,14 +14,19 @@ public struct KindCluster: Sendable {
     public var name: String
     /// The `kind` executable, or nil when none was found.
     public var executable: String?
+    /// The environment `kind` runs with (it reads e.g. `KUBECONFIG` and
+    /// `KIND_EXPERIMENTAL_PROVIDER`); nil for this process's own.
+    public var environment: [String: String]?
     let logger: Logger
 
     /// The default cluster name, as kind's own.
     public static let defaultName = "kind"
 
-    public init(name: String = KindCluster.defaultName, executable: String?, logger: Logger = .silent) {
+    public init(name: String = KindCluster.defaultName, executable: String?,
+                environment: [String: String]? = nil, logger: Logger = .silent) {
         self.name = name
         self.executable = executable
+        self.environment = environment
         self.logger = logger
     }
 
@@ -29,7 +34,7 @@ public struct KindCluster: Sendable {
     public static func fromEnvironment(_ environment: [String: String], logger: Logger = .silent) -> KindCluster {
         let name = environment["KIND_CLUSTER_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultName
         return KindCluster(name: name, executable: findExecutable("kind", path: environment["PATH"]),
-                           logger: logger)
+                           environment: environment, logger: logger)
     }
 
     /// Loads `images` into every node of the cluster, named by their digest
@@ -61,7 +66,8 @@ public struct KindCluster: Sendable {
     private func run(_ executable: String, _ arguments: [String]) throws {
         let outcome: ChildProcess.Outcome
         do {
-            outcome = try ChildProcess(executable: executable, arguments: arguments).run()
+            let child = ChildProcess(executable: executable, arguments: arguments, environment: environment)
+            outcome = try child.run()
         } catch {
             throw DaemonError.kindFailed(cluster: name, status: -1, output: "cannot run \(executable): \(error)")
         }
