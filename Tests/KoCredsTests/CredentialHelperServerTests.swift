@@ -84,10 +84,14 @@ struct CredentialHelperServerTests {
     @Test func identityTokenUsernameRoundTripsUntouched() {
         let store = MemoryCredentialStore()
         let server = CredentialHelperServer(store: store, version: "1")
-        // Go helpers escape '<' and '>'; both spellings must be read.
+        // Go helpers escape '<' and '>'; both spellings must be read, and
+        // ours answers in theirs.
         _ = respond(server, "store", #"{"ServerURL":"a","Username":"\u003ctoken\u003e","Secret":"refresh"}"#)
         #expect(store.entries["a"] == .identityToken("refresh"))
-        #expect(respond(server, "get", "a").output == #"{"ServerURL":"a","Username":"<token>","Secret":"refresh"}"#)
+        _ = respond(server, "store", #"{"ServerURL":"b","Username":"<token>","Secret":"again"}"#)
+        #expect(store.entries["b"] == .identityToken("again"))
+        #expect(respond(server, "get", "a").output
+            == #"{"ServerURL":"a","Username":"\u003ctoken\u003e","Secret":"refresh"}"#)
     }
 
     @Test func memberNamesMatchWithoutCaseAsGoDecodes() {

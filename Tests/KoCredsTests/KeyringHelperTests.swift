@@ -44,8 +44,33 @@ struct KeyringHelperTests {
         let session = try KeyringSession()
         _ = try run(Self.ours, "store", storeJSON("ghcr.example", "<token>", "refresh-token"), in: session)
         let got = try run(Self.ours, "get", "ghcr.example", in: session)
-        #expect(got.output == #"{"ServerURL":"ghcr.example","Username":"<token>","Secret":"refresh-token"}"# + "\n")
-        #expect(try run(Self.ours, "list", in: session).output == #"{"ghcr.example":"<token>"}"# + "\n")
+        // Escaped as Go's encoder escapes it, which every docker helper uses.
+        #expect(got.output
+            == #"{"ServerURL":"ghcr.example","Username":"\u003ctoken\u003e","Secret":"refresh-token"}"# + "\n")
+        #expect(try run(Self.ours, "list", in: session).output == #"{"ghcr.example":"\u003ctoken\u003e"}"# + "\n")
+    }
+
+    @Test func answersAreByteForByteWhatDockerCredentialSecretserviceAnswers() throws {
+        let session = try KeyringSession()
+        // Characters Go escapes (<, >, &, U+2028) and ones it keeps (/, é, a
+        // tab written as \t) in every field; servers whose byte order and
+        // Swift's string order could differ.
+        let entries = [("https://r.example/<a>&b", "u<&>\u{2028}é", "s<&>\t/é"),
+                       ("Z.example", "zed", "z-secret"), ("a.example", "<token>", "tok&en")]
+        for (server, username, secret) in entries {
+            let stored = try run(Self.theirs, "store", storeJSON(server, username, secret), in: session)
+            try #require(stored.status == 0, "\(stored.output)\(stored.errorOutput)")
+        }
+        for (server, username, _) in entries {
+            let theirs = try run(Self.theirs, "get", server, in: session)
+            let ours = try run(Self.ours, "get", server, in: session)
+            #expect(theirs.status == 0 && ours.status == 0)
+            #expect(ours.output == theirs.output, "get \(server)")
+            if username.contains("<") {
+                #expect(theirs.output.contains("\\u003c"), "the Go helper escaped nothing: \(theirs.output)")
+            }
+        }
+        #expect(try run(Self.ours, "list", in: session).output == run(Self.theirs, "list", in: session).output)
     }
 
     @Test func entriesAreSharedWithDockerCredentialSecretservice() throws {

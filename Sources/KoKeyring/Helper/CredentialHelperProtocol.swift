@@ -27,8 +27,12 @@ public enum CredentialHelperProtocol {
             .init(key: "Username", value: .string(credential.username)),
             .init(key: "Secret", value: .string(credential.secret)),
         ])
-        return JSONWriter.compact(.object(object))
+        return JSONWriter.string(.object(object), options: goEncoding)
     }
+
+    /// What the Go helpers' `json.Encoder` writes: compact, with `<`, `>` and
+    /// `&` escaped, so a client comparing bytes sees ours as theirs.
+    private static let goEncoding = JSONWriter.Options(escapesHTML: true)
 
     /// Reads `{"ServerURL","Username","Secret"}`; member names match without
     /// regard to case, as Go's decoder (which all docker helpers use) does.
@@ -55,10 +59,11 @@ public enum CredentialHelperProtocol {
         return (try member("ServerURL"), try member("Username"), try member("Secret"))
     }
 
-    /// The JSON of a `list` answer, keys sorted so the output is stable.
+    /// The JSON of a `list` answer: keys in Go's map order (sorted by their
+    /// UTF-8 bytes), escaped as Go escapes them.
     public static func listJSON(_ entries: [String: String]) -> String {
-        let members = entries.keys.sorted().map { JSONObject.Member(key: $0, value: .string(entries[$0] ?? "")) }
-        return JSONWriter.compact(.object(JSONObject(members)))
+        let members = entries.map { JSONObject.Member(key: $0.key, value: .string($0.value)) }
+        return JSONWriter.string(.object(JSONObject(members)), options: .canonical)
     }
 
     /// Reads a `list` answer.
