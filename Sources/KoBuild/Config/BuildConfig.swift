@@ -15,8 +15,30 @@ public struct BuildConfig: Sendable, Equatable {
     public var ldflags: [String] = []
     /// The image's own settings for this command.
     public var image = ImageSettings()
+    /// Where in `.ko.yaml` the entry and its values are, for messages.
+    public var lines = Lines()
 
     public init(id: String) { self.id = id }
+
+    /// Lines of a build entry's values in `.ko.yaml`; nil or empty for an entry made in code.
+    public struct Lines: Sendable, Equatable {
+        public var entry: Int?
+        public var dir: Int?
+        public var main: Int?
+        /// One line for each of `env`, `flags` and `ldflags`, in order.
+        public var settings = SettingLines()
+
+        public init() {}
+    }
+}
+
+/// The line of each entry of `env`, `flags` and `ldflags` lists in `.ko.yaml`.
+public struct SettingLines: Sendable, Equatable {
+    public var env: [Int] = []
+    public var flags: [Int] = []
+    public var ldflags: [Int] = []
+
+    public init() {}
 }
 
 /// What the image's config and manifest say beyond ko's defaults: ko's

@@ -1,4 +1,5 @@
 import Foundation
+import KoImage
 import KoLog
 
 /// What `.ko.yaml` says, as far as this version of ko reads it.
@@ -16,9 +17,11 @@ public struct KoConfig: Sendable {
     public var defaultEnv: [String] = []
     public var defaultFlags: [String] = []
     public var defaultLdflags: [String] = []
+    /// Where `defaultEnv`, `defaultFlags` and `defaultLdflags` entries are in the file.
+    public var defaultLines = SettingLines()
     /// Per-command build settings.
     public var builds: [BuildConfig] = []
-    /// The file this came from, for messages.
+    /// The file this came from, for messages (control characters escaped).
     public var file: String?
 
     /// The base ko uses when nothing else is said.
@@ -38,25 +41,37 @@ public struct KoConfig: Sendable {
     /// Loads the configuration for a build run in `directory`.
     public static func load(directory: String, environment: [String: String],
                             logger: Logger) throws -> KoConfig {
-        guard let path = locate(directory: directory, environment: environment) else {
+        guard let path = try locate(directory: directory, environment: environment) else {
             return KoConfig()
         }
+        // Messages name the file; a path with control characters in it must not break their line.
+        let shown = InputQuoting.quote(path, limit: 4096)
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw BuildError.invalidConfig(file: path, line: nil, reason: "cannot be read")
+            throw BuildError.invalidConfig(file: shown, line: nil, reason: "cannot be read")
         }
-        let root = try YAMLNode.parse(String(decoding: data, as: UTF8.self), file: path)
-        return try parse(root, file: path, logger: logger)
+        let root = try YAMLNode.parse(bytes: [UInt8](data), file: shown)
+        return try parse(root, file: shown, logger: logger)
     }
 
-    static func locate(directory: String, environment: [String: String]) -> String? {
+    /// The file to read: `KO_CONFIG_PATH`'s, which must exist (as ko
+    /// requires), else `.ko.yaml` in `directory` if there is one.
+    static func locate(directory: String, environment: [String: String]) throws -> String? {
         let fileManager = FileManager.default
         if let configured = environment["KO_CONFIG_PATH"], !configured.isEmpty {
             var isDirectory: ObjCBool = false
-            if fileManager.fileExists(atPath: configured, isDirectory: &isDirectory), isDirectory.boolValue {
-                let inside = configured + "/.ko.yaml"
-                return fileManager.fileExists(atPath: inside) ? inside : nil
+            guard fileManager.fileExists(atPath: configured, isDirectory: &isDirectory) else {
+                throw BuildError.invalidConfig(file: InputQuoting.quote(configured, limit: 4096), line: nil,
+                                               reason: "does not exist; KO_CONFIG_PATH must name a .ko.yaml "
+                                                   + "file or a directory holding one")
             }
-            return configured
+            guard isDirectory.boolValue else { return configured }
+            let inside = configured + "/.ko.yaml"
+            guard fileManager.fileExists(atPath: inside) else {
+                throw BuildError.invalidConfig(file: InputQuoting.quote(inside, limit: 4096), line: nil,
+                                               reason: "does not exist; KO_CONFIG_PATH names a directory that "
+                                                   + "holds no .ko.yaml")
+            }
+            return inside
         }
         let local = directory + "/.ko.yaml"
         return fileManager.fileExists(atPath: local) ? local : nil

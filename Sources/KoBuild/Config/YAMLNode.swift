@@ -1,4 +1,5 @@
 import CYaml
+import KoImage
 
 /// A YAML node with the line it started on, for error messages that point
 /// at the file position.
@@ -19,39 +20,117 @@ public indirect enum YAMLNode: Sendable {
         return nil
     }
 
-    /// Parses the first document of `text` with libyaml; an empty text is an empty mapping.
+    /// Parses `text`, which must hold one document; an empty text is an empty mapping.
     public static func parse(_ text: String, file: String) throws -> YAMLNode {
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else {
-            throw BuildError.invalidConfig(file: file, line: nil, reason: "cannot start the YAML parser")
-        }
-        defer { yaml_parser_delete(&parser) }
-        let bytes = Array(text.utf8)
-        try YAMLNestingGuard.check(bytes, file: file)
-        return try bytes.withUnsafeBufferPointer { buffer -> YAMLNode in
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            var document = yaml_document_t()
-            guard yaml_parser_load(&parser, &document) == 1 else {
-                let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-                throw BuildError.invalidConfig(file: file, line: Int(parser.problem_mark.line) + 1,
-                                               reason: problem)
-            }
-            defer { yaml_document_delete(&document) }
-            guard let root = yaml_document_get_root_node(&document) else {
-                return .mapping([], line: 1)
-            }
-            return try convert(root, document: &document, file: file, depth: 0)
-        }
+        try parse(bytes: Array(text.utf8), file: file)
     }
 
-    private static func convert(_ node: UnsafeMutablePointer<yaml_node_t>,
-                                document: inout yaml_document_t,
-                                file: String, depth: Int) throws -> YAMLNode {
+    /// Parses the UTF-8 `bytes` of a file that must hold one document.
+    ///
+    /// Refused, with the file and line: bad UTF-8, a key given twice in one
+    /// mapping (as Go's yaml.v3 refuses it), and a second document that says
+    /// anything, which would otherwise be ignored without a word.
+    public static func parse(bytes: [UInt8], file: String) throws -> YAMLNode {
+        try YAMLNestingGuard.check(bytes, file: file)
+        let parser = YAMLDocumentParser(bytes: bytes, file: file)
+        guard let first = try parser.next() else { return .mapping([], line: 1) }
+        while let later = try parser.next() {
+            if !isEmpty(later.root) {
+                throw BuildError.invalidConfig(file: file, line: later.line,
+                                               reason: "a second YAML document starts here; the config must be "
+                                                   + "one document: merge it into the first or remove it")
+            }
+        }
+        return first.root
+    }
+
+    /// Whether a document says nothing: no content, or only a null.
+    private static func isEmpty(_ node: YAMLNode) -> Bool {
+        guard case let .scalar(text, _) = node else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(text)
+    }
+}
+
+/// libyaml's loader over one buffer, handing out its documents one by one.
+private final class YAMLDocumentParser {
+    /// On the heap: libyaml keeps pointers to the parser inside it.
+    private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private let byteCount: Int
+    private let file: String
+    private var started = false
+
+    init(bytes: [UInt8], file: String) {
+        self.file = file
+        byteCount = bytes.count
+        // libyaml keeps the input pointer between calls, so it gets a copy
+        // that lives as long as the parser (never empty: libyaml wants an address).
+        buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
+        _ = buffer.initialize(from: bytes)
+    }
+
+    deinit {
+        if started { yaml_parser_delete(parser) }
+        parser.deallocate()
+        buffer.deallocate()
+    }
+
+    /// The next document's root and the line the document starts on, or nil at the end of the stream.
+    func next() throws -> (root: YAMLNode, line: Int)? {
+        if !started {
+            guard yaml_parser_initialize(parser) == 1 else {
+                throw BuildError.invalidConfig(file: file, line: nil, reason: "cannot start the YAML parser")
+            }
+            started = true
+            yaml_parser_set_input_string(parser, buffer.baseAddress, byteCount)
+        }
+        var document = yaml_document_t()
+        guard yaml_parser_load(parser, &document) == 1 else { throw syntaxError() }
+        defer { yaml_document_delete(&document) }
+        // libyaml gives every explicit document a root, if only an empty
+        // scalar; a document without one is the end of the stream.
+        guard let rootNode = yaml_document_get_root_node(&document) else { return nil }
+        let root = try YAMLNodeConverter(file: file).convert(rootNode, document: &document, depth: 0)
+        return (root, Int(document.start_mark.line) + 1)
+    }
+
+    private func syntaxError() -> BuildError {
+        let parser = self.parser.pointee
+        let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+        if parser.error == YAML_READER_ERROR {
+            // Reader errors (bad UTF-8) carry a byte offset, not a mark.
+            let offset = min(parser.problem_offset, byteCount)
+            let line = buffer[0..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            return .invalidConfig(file: file, line: line, reason: problem + " (the file must be UTF-8)")
+        }
+        return .invalidConfig(file: file, line: Int(parser.problem_mark.line) + 1, reason: problem)
+    }
+}
+
+/// libyaml's node graph to `YAMLNode`s.
+private final class YAMLNodeConverter {
+    /// Aliases let a few lines stand for millions of values ("billion
+    /// laughs"); no config comes near this many.
+    static let maximumNodes = 100_000
+
+    let file: String
+    private var nodes = 0
+
+    init(file: String) { self.file = file }
+
+    func convert(_ node: UnsafeMutablePointer<yaml_node_t>, document: inout yaml_document_t,
+                          depth: Int) throws -> YAMLNode {
         let line = Int(node.pointee.start_mark.line) + 1
         // Aliases can make a small document expand without bound; a config
         // file has no reason to nest this deep.
         guard depth < 64 else {
             throw BuildError.invalidConfig(file: file, line: line, reason: "nesting is too deep")
+        }
+        nodes += 1
+        guard nodes <= Self.maximumNodes else {
+            throw BuildError.invalidConfig(file: file, line: line,
+                                           reason: "the document expands to more than \(Self.maximumNodes) "
+                                               + "values (through aliases?); a config needs far fewer")
         }
         switch node.pointee.type {
         case YAML_SCALAR_NODE:
@@ -63,31 +142,41 @@ public indirect enum YAMLNode: Sendable {
             var item = node.pointee.data.sequence.items.start
             while let current = item, current != node.pointee.data.sequence.items.top {
                 if let child = yaml_document_get_node(&document, current.pointee) {
-                    items.append(try convert(child, document: &document, file: file, depth: depth + 1))
+                    items.append(try convert(child, document: &document, depth: depth + 1))
                 }
                 item = current + 1
             }
             return .sequence(items, line: line)
         case YAML_MAPPING_NODE:
-            var pairs: [(key: String, keyLine: Int, value: YAMLNode)] = []
-            var pair = node.pointee.data.mapping.pairs.start
-            while let current = pair, current != node.pointee.data.mapping.pairs.top {
-                guard let keyNode = yaml_document_get_node(&document, current.pointee.key),
-                      let valueNode = yaml_document_get_node(&document, current.pointee.value) else {
-                    pair = current + 1
-                    continue
-                }
-                let key = try convert(keyNode, document: &document, file: file, depth: depth + 1)
-                guard let keyText = key.scalar else {
-                    throw BuildError.invalidConfig(file: file, line: key.line, reason: "a key must be a string")
-                }
-                let value = try convert(valueNode, document: &document, file: file, depth: depth + 1)
-                pairs.append((keyText, key.line, value))
-                pair = current + 1
-            }
-            return .mapping(pairs, line: line)
+            return .mapping(try pairs(of: node, document: &document, depth: depth), line: line)
         default:
             return .scalar("", line: line)
         }
+    }
+
+    private func pairs(of node: UnsafeMutablePointer<yaml_node_t>, document: inout yaml_document_t,
+                       depth: Int) throws -> [(key: String, keyLine: Int, value: YAMLNode)] {
+        var pairs: [(key: String, keyLine: Int, value: YAMLNode)] = []
+        var firstLines: [String: Int] = [:]
+        var pair = node.pointee.data.mapping.pairs.start
+        while let current = pair, current != node.pointee.data.mapping.pairs.top {
+            pair = current + 1
+            guard let keyNode = yaml_document_get_node(&document, current.pointee.key),
+                  let valueNode = yaml_document_get_node(&document, current.pointee.value) else { continue }
+            let key = try convert(keyNode, document: &document, depth: depth + 1)
+            guard let keyText = key.scalar else {
+                throw BuildError.invalidConfig(file: file, line: key.line, reason: "a key must be a string")
+            }
+            // yaml.v3, which ko reads its config with, refuses a repeated
+            // key; taking the last one would hide a mistake.
+            if let first = firstLines[keyText] {
+                throw BuildError.invalidConfig(file: file, line: key.line,
+                                               reason: "mapping key \"\(InputQuoting.quote(keyText))\" "
+                                                   + "already defined at line \(first)")
+            }
+            firstLines[keyText] = key.line
+            pairs.append((keyText, key.line, try convert(valueNode, document: &document, depth: depth + 1)))
+        }
+        return pairs
     }
 }

@@ -1,3 +1,5 @@
+import KoImage
+
 /// What `.ko.yaml` may not ask of `go build`: a repository's config file
 /// must not be able to run a program of its choosing during the build, nor
 /// to build for a platform other than the one the image says.
@@ -17,22 +19,31 @@ enum BuildSettingsPolicy {
     /// Variables that choose the platform: `--platform` and `defaultPlatforms` do that.
     static let platformVariables: Set<String> = ["GOOS", "GOARCH", "GOARM", "GOAMD64", "GO386", "GOARM64"]
 
-    static func check(flags: [String], ldflags: [String], environment: [String: String], source: String) throws {
-        for flag in flags + words(environment["GOFLAGS"] ?? "") where starts(flag, with: programFlags) {
-            throw BuildError.invalidFlag("\(source): build flag '\(flag)' is refused: it would run a program "
-                + "of the config's choosing inside the build")
+    /// Throws for the first refused setting, naming where it came from.
+    /// `environment` holds each variable's value, at the entry that set it.
+    static func check(flags: [BuildSetting], ldflags: [BuildSetting], environment: [String: BuildSetting]) throws {
+        let runsAProgram = "it would have the build run the program it names"
+        for flag in flags where starts(flag.text, with: programFlags) {
+            throw flag.error("build flag '\(flag.quoted)' is refused: \(runsAProgram)")
         }
-        for flag in ldflags.flatMap(words) where starts(flag, with: programLinkerFlags) {
-            throw BuildError.invalidFlag("\(source): linker flag '\(flag)' is refused: it would run a program "
-                + "of the config's choosing inside the build")
+        if let goflags = environment["GOFLAGS"],
+           let refused = words(goflags.text).first(where: { starts($0, with: programFlags) }) {
+            throw goflags.error("build flag '\(InputQuoting.quote(refused))' in env GOFLAGS is refused: "
+                + runsAProgram)
+        }
+        for ldflag in ldflags {
+            if let refused = words(ldflag.text).first(where: { starts($0, with: programLinkerFlags) }) {
+                throw ldflag.error("linker flag '\(InputQuoting.quote(refused))' is refused: \(runsAProgram)")
+            }
         }
         for name in environment.keys.sorted() {
+            guard let entry = environment[name] else { continue }
             if programVariables.contains(name) {
-                throw BuildError.invalidFlag("\(source): env \(name) is refused: it names a program the build "
+                throw entry.error("env \(name) is refused: it names a program the build "
                     + "would run; set it in your own environment if you mean it")
             }
             if platformVariables.contains(name) {
-                throw BuildError.invalidFlag("\(source): env \(name) is refused: choose platforms with "
+                throw entry.error("env \(name) is refused: choose platforms with "
                     + "--platform or defaultPlatforms, so that the image says what the binary is")
             }
         }

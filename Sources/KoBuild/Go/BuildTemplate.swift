@@ -1,4 +1,5 @@
 import Foundation
+import KoImage
 
 /// Expands the Go-template fields ko allows in `flags` and `ldflags`:
 /// `{{.Env.NAME}}`, `{{.GoEnv.NAME}}`, `{{.Date}}`, `{{.Timestamp}}` and
@@ -28,32 +29,48 @@ public struct BuildTemplate {
 
     /// Expands every `{{…}}` in `text`; `source` names the flag for errors.
     public static func expand(_ text: String, values: Values, source: String) throws -> String {
+        try expand(text, values: values) { BuildError.invalidFlag("template in \(source): \($0)") }
+    }
+
+    /// Expands `setting`'s templates; an error names its line of the config
+    /// file (and `key`), or the flag it came from.
+    static func expand(_ setting: BuildSetting, key: String, values: Values) throws -> String {
+        switch setting.origin {
+        case .file: return try expand(setting.text, values: values) { setting.error("template in \(key): \($0)") }
+        case let .flag(name): return try expand(setting.text, values: values, source: name)
+        }
+    }
+
+    private static func expand(_ text: String, values: Values,
+                               failure: (String) -> BuildError) throws -> String {
         var output = ""
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
             output += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}") else {
-                throw BuildError.invalidFlag("template in \(source) has '{{' without '}}': \(text)")
+                throw failure("'{{' without '}}' in '\(InputQuoting.quote(text))'")
             }
             var expression = rest[open.upperBound..<close.lowerBound]
             // {{- and -}} trim spaces in Go templates; the field is the same.
             if expression.hasPrefix("-") { expression = expression.dropFirst() }
             if expression.hasSuffix("-") { expression = expression.dropLast() }
             output += try value(of: expression.trimmingCharacters(in: .whitespaces), values: values,
-                                source: source)
+                                failure: failure)
             rest = rest[close.upperBound...]
         }
         return output + rest
     }
 
-    private static func value(of expression: String, values: Values, source: String) throws -> String {
+    private static func value(of expression: String, values: Values,
+                              failure: (String) -> BuildError) throws -> String {
+        let quoted = InputQuoting.quote(expression)
         let path = expression.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard path.count >= 2, path[0].isEmpty else {
-            throw BuildError.invalidFlag("template in \(source): '{{\(expression)}}' is not supported; "
+            throw failure("'{{\(quoted)}}' is not supported; "
                 + "use fields such as {{.Env.NAME}}, {{.Git.ShortCommit}} or {{.Date}}")
         }
         func missing(_ key: String) -> BuildError {
-            BuildError.invalidFlag("template in \(source): map has no entry for key \"\(key)\" in {{\(expression)}}")
+            failure("map has no entry for key \"\(InputQuoting.quote(key))\" in {{\(quoted)}}")
         }
         switch (path[1], path.count) {
         case ("Env", 3):

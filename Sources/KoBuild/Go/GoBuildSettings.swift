@@ -1,4 +1,5 @@
 import Foundation
+import KoImage
 import KoProcess
 
 /// How one command is compiled and set up, after `.ko.yaml` and the flags
@@ -24,14 +25,17 @@ struct GoBuildPlanner {
     init(config: KoConfig, options: BuildOptions) throws {
         self.config = config
         self.options = options
+        let file = config.file ?? ".ko.yaml"
         var builds: [String: BuildConfig] = [:]
         for build in config.builds {
+            let id = InputQuoting.quote(build.id)
             let directory = Self.join(options.workingDirectory, build.dir)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
                   isDirectory.boolValue else {
-                throw BuildError.invalidConfig(file: config.file ?? ".ko.yaml", line: nil,
-                                               reason: "build \(build.id): dir '\(build.dir)' is not a directory")
+                throw BuildError.invalidConfig(file: file, line: build.lines.dir ?? build.lines.entry,
+                                               reason: "build \(id): dir '\(InputQuoting.quote(build.dir))' "
+                                                   + "is not a directory")
             }
             // GoReleaser's convention, which ko follows: `main` may name a file in the package.
             var main = build.main
@@ -45,9 +49,19 @@ struct GoBuildPlanner {
             do {
                 importPath = try toolchain.importPath(of: local)
             } catch {
-                throw BuildError.invalidConfig(file: config.file ?? ".ko.yaml", line: nil,
-                                               reason: "build \(build.id): main '\(build.main)' in '\(build.dir)' "
-                                                   + "is not a Go package: \(error)")
+                throw BuildError.invalidConfig(file: file, line: build.lines.main ?? build.lines.entry,
+                                               reason: "build \(id): main '\(InputQuoting.quote(build.main))' "
+                                                   + "in '\(InputQuoting.quote(build.dir))' is not a Go package: "
+                                                   + InputQuoting.quote("\(error)", limit: 300))
+            }
+            // ko lets the last entry win without a word; two entries for one
+            // command are a mistake in the file, so it is reported at the second.
+            if let earlier = builds[importPath] {
+                throw BuildError.invalidConfig(file: file, line: build.lines.main ?? build.lines.entry,
+                                               reason: "build \(id) builds \(importPath), which build "
+                                                   + "\(InputQuoting.quote(earlier.id))"
+                                                   + (earlier.lines.entry.map { " (line \($0))" } ?? "")
+                                                   + " already builds: merge the two entries")
             }
             builds[importPath] = build
         }
@@ -55,27 +69,47 @@ struct GoBuildPlanner {
     }
 
     /// The settings for `package`: its build entry if it has one, else the file's defaults.
+    ///
+    /// Each setting keeps where it came from, so that a bad entry, a template
+    /// that cannot be expanded or a refused flag is reported at its line of
+    /// `.ko.yaml`, or by the flag that gave it.
     func settings(for package: GoPackage) throws -> GoBuildSettings {
         let build = buildsByImportPath[package.importPath]
         var settings = GoBuildSettings(directory: Self.join(options.workingDirectory, build?.dir ?? "."))
-        for entry in config.defaultEnv + (build?.env ?? []) {
-            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
-                throw BuildError.invalidConfig(file: config.file ?? ".ko.yaml", line: nil,
-                                               reason: "env entry '\(entry)' is not KEY=VALUE")
+        let file = config.file ?? ".ko.yaml"
+        let defaults = config.defaultLines
+        let own = build?.lines.settings ?? SettingLines()
+
+        var environment: [String: BuildSetting] = [:]
+        for entry in BuildSetting.fromFile(config.defaultEnv, lines: defaults.env, file: file)
+            + BuildSetting.fromFile(build?.env ?? [], lines: own.env, file: file) {
+            guard let equals = entry.text.firstIndex(of: "="), equals != entry.text.startIndex else {
+                throw entry.error("env entry '\(entry.quoted)' is not KEY=VALUE")
             }
-            settings.environment[String(parts[0])] = String(parts[1])
+            let name = String(entry.text[..<equals])
+            let value = String(entry.text[entry.text.index(after: equals)...])
+            settings.environment[name] = value
+            environment[name] = entry.with(text: value)
         }
-        let flags = build.map { $0.flags.isEmpty ? config.defaultFlags : $0.flags } ?? config.defaultFlags
-        var ldflags = build.map { $0.ldflags.isEmpty ? config.defaultLdflags : $0.ldflags } ?? config.defaultLdflags
-        if let override = options.ldflags { ldflags = override }
+
+        var flags = BuildSetting.fromFile(config.defaultFlags, lines: defaults.flags, file: file)
+        if let build, !build.flags.isEmpty { flags = BuildSetting.fromFile(build.flags, lines: own.flags, file: file) }
+        var ldflags = BuildSetting.fromFile(config.defaultLdflags, lines: defaults.ldflags, file: file)
+        if let build, !build.ldflags.isEmpty {
+            ldflags = BuildSetting.fromFile(build.ldflags, lines: own.ldflags, file: file)
+        }
+        if let override = options.ldflags {
+            ldflags = override.map { BuildSetting(text: $0, origin: .flag("--ldflags")) }
+        }
 
         let values = templateValues(directory: settings.directory)
-        settings.flags = try flags.map { try BuildTemplate.expand($0, values: values, source: "flags") }
-        settings.ldflags = try ldflags.map { try BuildTemplate.expand($0, values: values, source: "ldflags") }
-        try BuildSettingsPolicy.check(flags: settings.flags, ldflags: settings.ldflags,
-                                      environment: settings.environment,
-                                      source: (config.file ?? ".ko.yaml") + (build.map { " build \($0.id)" } ?? ""))
+        let expandedFlags = try flags.map { $0.with(text: try BuildTemplate.expand($0, key: "flags", values: values)) }
+        let expandedLdflags = try ldflags.map {
+            $0.with(text: try BuildTemplate.expand($0, key: "ldflags", values: values))
+        }
+        try BuildSettingsPolicy.check(flags: expandedFlags, ldflags: expandedLdflags, environment: environment)
+        settings.flags = expandedFlags.map(\.text)
+        settings.ldflags = expandedLdflags.map(\.text)
         if options.disableOptimizations { settings.flags += ["-gcflags", "all=-N -l"] }
         settings.image = (build?.image ?? ImageSettings()).overlaid(with: options.image)
         return settings
