@@ -74,13 +74,16 @@ final class CurlHandle {
         try check(ko_curl_setopt_data_callback(raw, option, callback), url: url)
     }
 
-    /// Runs the transfer. Failures the network or the server caused (refused,
-    /// reset, cut short, stalled) are `HTTPError.interrupted`; the rest are
-    /// `HTTPError.transport`.
+    /// Runs the transfer. No connection at all is `HTTPError.cannotConnect`;
+    /// an exchange the network or the server cut (reset, cut short, stalled)
+    /// is `HTTPError.interrupted`; the rest are `HTTPError.transport`.
     func perform(url: String) throws {
         errorBuffer[0] = 0
         let code = curl_easy_perform(raw)
         guard code != CURLE_OK else { return }
+        if code == CURLE_COULDNT_CONNECT {
+            throw HTTPError.cannotConnect(url: url, message: message(for: code))
+        }
         if CurlHandle.transientCodes.contains(code) {
             throw HTTPError.interrupted(url: url, message: message(for: code))
         }
@@ -89,7 +92,7 @@ final class CurlHandle {
 
     /// Codes worth a retry: the same request may well succeed on a new connection.
     static let transientCodes: Set<CURLcode> = [
-        CURLE_COULDNT_CONNECT, CURLE_PARTIAL_FILE, CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING,
+        CURLE_PARTIAL_FILE, CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING,
         CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM,
     ]
 

@@ -9,6 +9,10 @@ public enum HTTPError: Error, CustomStringConvertible, Sendable {
     /// refused or reset, nothing or only part of the body received, a stalled
     /// transfer. Retrying may succeed.
     case interrupted(url: String, message: String)
+    /// No connection was made: refused, no route, or the connect timed out.
+    /// Worth another try only from a server that answered before (one
+    /// restarting); a first contact that fails is a wrong address or port.
+    case cannotConnect(url: String, message: String)
     /// The response body exceeded the caller's cap.
     case bodyTooLarge(url: String, limit: Int)
     /// The response headers exceeded `HTTPClient.headerSizeLimit`.
@@ -21,8 +25,10 @@ public enum HTTPError: Error, CustomStringConvertible, Sendable {
 
     /// Whether the same request may succeed when sent again.
     public var isTransient: Bool {
-        if case .interrupted = self { return true }
-        return false
+        switch self {
+        case .interrupted, .cannotConnect: return true
+        default: return false
+        }
     }
 
     public var description: String {
@@ -31,6 +37,8 @@ public enum HTTPError: Error, CustomStringConvertible, Sendable {
             return "request to \(Redaction.url(url)) failed: \(message)"
         case let .interrupted(url, message):
             return "request to \(Redaction.url(url)) was interrupted: \(message)"
+        case let .cannotConnect(url, message):
+            return "cannot connect to \(Redaction.url(url)): \(message)"
         case let .bodyTooLarge(url, limit):
             return "response from \(Redaction.url(url)) is larger than \(limit) bytes"
         case let .headersTooLarge(url, limit):

@@ -185,8 +185,8 @@ struct HTTPClientTests {
         let url = "http://127.0.0.1:\(port)/v2/?token=abc"
         let error = #expect(throws: HTTPError.self) { try client.send(HTTPRequest(url: url)) }
         #expect(error?.isTransient == true)
-        guard case let .interrupted(failedURL, message)? = error else {
-            Issue.record("expected an interrupted exchange, got \(String(describing: error))")
+        guard case let .cannotConnect(failedURL, message)? = error else {
+            Issue.record("expected no connection, got \(String(describing: error))")
             return
         }
         #expect(failedURL == url)

@@ -1,6 +1,7 @@
 import Foundation
 import KoCrypto
 import KoImage
+import KoLog
 import TestSupport
 import Testing
 
@@ -243,6 +244,40 @@ struct RegistryClientTests {
             return
         }
         #expect(text(error).hasPrefix("cannot reach registry \(host): "))
+    }
+
+    @Test func aRegistryRefusingTheFirstConnectionFailsAtOnceWithoutRetrying() throws {
+        let host = "127.0.0.1:\(try Ports.free())"
+        let warnings = LockedLines()
+        let logger = Logger(minimumLevel: .warning) { _, line in warnings.append(line) }
+        let client = RegistryClient(logger: logger, retry: RetryPolicy(maximumAttempts: 4, initialDelay: 0.1))
+        let error = #expect(throws: RegistryError.self) {
+            try client.manifest(for: ImageReference(parsing: "\(host)/a/b:c"))
+        }
+        guard case .unreachable? = error else {
+            Issue.record("expected unreachable at once, got \(String(describing: error))")
+            return
+        }
+        #expect(text(error).contains("cannot connect to http://\(host)/v2/"))
+        #expect(warnings.all.isEmpty, "retried a registry that was never there: \(warnings.all)")
+    }
+
+    @Test func aRegistryThatAnsweredAndThenRefusesIsWaitedFor() throws {
+        let own = try RegistryFixture.start()
+        let warnings = LockedLines()
+        let logger = Logger(minimumLevel: .warning) { _, line in warnings.append(line) }
+        let client = RegistryClient(logger: logger, retry: RetryPolicy(maximumAttempts: 3, initialDelay: 0.1))
+        let missing = RepositoryReference(registry: own.host, repository: "acme/none").tagged("v1")
+        #expect(try client.manifestDescriptor(for: missing) == nil)
+        own.stop()
+        let error = #expect(throws: RegistryError.self) { try client.manifestDescriptor(for: missing) }
+        guard case let .retriesExhausted(_, _, attempts, _, last)? = error else {
+            Issue.record("expected the stopped registry to be retried, got \(String(describing: error))")
+            return
+        }
+        #expect(attempts == 3)
+        #expect(last.contains("cannot connect"))
+        #expect(warnings.all.count == 2)
     }
 
     private func text(_ error: RegistryError?) -> String { error.map(\.description) ?? "" }

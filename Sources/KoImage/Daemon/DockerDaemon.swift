@@ -117,7 +117,7 @@ public final class DockerDaemon: @unchecked Sendable {
             return try client.send(request, bodyLimit: 1 << 20)
         } catch let error as HTTPError {
             switch error {
-            case let .transport(_, message), let .interrupted(_, message):
+            case let .transport(_, message), let .interrupted(_, message), let .cannotConnect(_, message):
                 throw DaemonError.unreachable(endpoint: endpoint.description, reason: message)
             default:
                 break

@@ -64,6 +64,11 @@ final class RegistryAuthenticator: @unchecked Sendable {
     // MARK: Sessions
 
     /// The session for `registry`, pinging it the first time.
+    /// Whether `registry` has answered a ping in this run.
+    func hasAnswered(_ registry: String) -> Bool {
+        withLock { sessions[registry] != nil }
+    }
+
     func session(for registry: String) throws -> RegistrySession {
         if let known = withLock({ sessions[registry] }) { return known }
         exchangeLock.lock()

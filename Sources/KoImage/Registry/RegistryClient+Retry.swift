@@ -9,6 +9,17 @@ extension RegistryClient {
         case transient(retryAfter: Double?)
     }
 
+    /// A registry that refuses the very first connection is a wrong host or
+    /// port, so the user hears at once (as with ko); one that answered
+    /// earlier in this run and now refuses is restarting, and is waited for.
+    func transience(of error: Error) -> Transience {
+        if case let RegistryError.unreachable(registry, .cannotConnect) = error,
+           !authenticator.hasAnswered(registry) {
+            return .permanent
+        }
+        return RegistryClient.transience(of: error)
+    }
+
     static func transience(of error: Error) -> Transience {
         switch error {
         case let RegistryError.busy(_, _, _, _, retryAfter):
@@ -35,7 +46,7 @@ extension RegistryClient {
             do {
                 return try body(attempt)
             } catch {
-                guard case let .transient(retryAfter) = RegistryClient.transience(of: error) else { throw error }
+                guard case let .transient(retryAfter) = transience(of: error) else { throw error }
                 let elapsed = Date().timeIntervalSince(started)
                 guard retry.retries else { throw error }
                 guard let wait = retry.delay(after: attempt, elapsed: elapsed, retryAfter: retryAfter) else {

@@ -105,7 +105,7 @@ public final class RegistryClient: @unchecked Sendable {
                 }
             } catch let error as HTTPError {
                 switch error {
-                case .transport, .interrupted:
+                case .transport, .interrupted, .cannotConnect:
                     throw RegistryError.unreachable(registry: registry, underlying: error)
                 default:
                     throw error
