@@ -231,7 +231,7 @@ public final class BuildSession {
         }
         let target = try ImageReference(parsing: repository).repositoryReference
         logger.info("Publishing \(target)")
-        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress)
+        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress, cache: cache)
         let published: [Descriptor]
         switch artifact {
         case let .image(image, _): published = [image.manifestDescriptor]
@@ -272,7 +272,7 @@ public final class BuildSession {
     /// Pushes one child of an index, and its SBOM, as soon as it is built.
     private func pushChild(_ image: BuiltImage, base: BaseImage, repository: String) throws {
         let target = try ImageReference(parsing: repository).repositoryReference
-        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress)
+        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress, cache: cache)
         let sbom = artifactsLock.withLock { sboms[image.digest] }
         let attachment = SBOMAttachment(registry: registry, logger: logger)
         let (_, prepared) = try ParallelWork.both({
