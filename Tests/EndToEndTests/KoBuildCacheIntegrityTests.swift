@@ -137,6 +137,33 @@ struct KoBuildCacheIntegrityTests {
         #expect(Self.digest(of: third.reference) == Self.digest(of: first.reference))
     }
 
+    @Test func aTarballIsWrittenFromMendedLayersNotDamagedOnes() throws {
+        let registry = try RegistryFixture.start(auth: .none)
+        let base = try BaseImages.seed(host: registry.host, authFile: nil)
+        let module = try GoModuleFixture()
+        let cache = try TemporaryDirectory("ko-cache")
+        let out = try TemporaryDirectory("ko-tarball")
+        let dockerConfig = try DockerConfigDirectory()
+        var env = KoBuildEndToEndTests.environment(dockerConfig: dockerConfig, repo: "\(registry.host)/tar",
+                                                   base: base)
+        env["KOCACHE"] = cache.path
+        _ = try Self.build("./cmd/greeter", in: module.root, environment: env)
+        let blobs = cache.path + "/layers/blobs"
+        let names = try FileManager.default.contentsOfDirectory(atPath: blobs).filter { $0.hasPrefix("sha256-") }
+        try #require(names.count == 2, "the kodata and binary layers are cached: \(names)")
+        for name in names { try Self.damage(blobs + "/" + name) }
+
+        // No registry sees these layers: the tarball takes the files as they are.
+        let result = try ProcessRunner.run(Products.ko, ["build", "--push=false", "--tarball", out.path + "/image.tar",
+                                                         "--bare", "./cmd/greeter"],
+                                           environment: env, directory: module.root)
+        try #require(result.status == 0, "ko build failed: \(result.errorOutput)")
+        #expect(result.errorOutput.components(separatedBy: "was damaged").count == 3, "\(result.errorOutput)")
+        let outcome = try ImageRunner.run(source: "docker-archive:\(out.path)/image.tar")
+        #expect(outcome.output == GoModuleFixture.expectedOutput())
+        for name in names { #expect(try Self.sha256Hex(blobs + "/" + name) == Self.hex(ofBlobName: name)) }
+    }
+
     /// Flips 64 bytes in the middle of `path`, in place (same inode, same size).
     static func damage(_ path: String) throws {
         let handle = try #require(FileHandle(forUpdatingAtPath: path))

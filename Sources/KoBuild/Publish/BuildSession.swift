@@ -211,6 +211,10 @@ public final class BuildSession {
     }
 
     private func publish(_ artifact: Artifact, package: GoPackage, repository: String) throws -> BuildResult {
+        if options.ociLayoutPath != nil || options.tarballPath != nil
+            || (options.push && options.destination != .registry) {
+            try ensureLayersIntact(artifact)
+        }
         if let layoutPath = options.ociLayoutPath {
             try writeLayout(artifact, to: layoutPath)
         }

@@ -12,6 +12,15 @@ import Darwin
 /// for an upload; `RegistryClient.uploadBlob(file:)` hashes it first and
 /// throws `RegistryError.blobFileDamaged`, and the caller asks for a repair.
 extension LayerCache {
+    /// Checks that the file of `layer` (a layer this cache gave out in this
+    /// run) holds the bytes its digest names, and mends it with
+    /// `repairDamagedLayer` when not. For outputs that take a file as it is,
+    /// where no registry checks the digest; reads the whole file.
+    public func ensureIntact(_ layer: Layer) throws {
+        guard (try? LayerCache.sha256(ofFile: layer.path)) != layer.digest else { return }
+        _ = try repairDamagedLayer(layer)
+    }
+
     /// Makes the file of `layer` (a layer this cache gave out in this run,
     /// whose file does not hash to its digest) right again, and returns the
     /// layer, whose file at the same path then holds the bytes its digest
@@ -37,12 +46,12 @@ extension LayerCache {
                 return layer
             }
             unlink(blob)
-            logger.warning("layer cache blob \(blob) was damaged (it does not hash to \(layer.digest)); "
-                + "removed it and compressing the layer again")
         }
         guard let recipe = recipes.recipe(for: layer.digest) else {
             throw LayerCacheError.damagedBlob(path: blob, digest: layer.digest)
         }
+        logger.warning("layer cache blob \(blob) was damaged (it does not hash to \(layer.digest)); "
+            + "removed it and compressing the layer again")
 
         // Made again in a directory of its own, then renamed over the
         // damaged file (which may be a hard link of the removed blob).
