@@ -1,3 +1,4 @@
+import Foundation
 import KoImage
 
 /// Building many programs for one platform (`ko resolve`, `ko build a b c`):
@@ -75,14 +76,17 @@ extension BuildSession {
         return binaries
     }
 
-    /// `-p N` from `-j N`: one `go build` of many programs then links no more
-    /// of them at once than `-j` builds would. A `-p` of the user's own (in
-    /// the build's flags or GOFLAGS) is left to decide.
+    /// `-p N` from `-j N`: one `go build` of many programs then runs no more
+    /// compiles and links at once than `-j` builds would, and never more than
+    /// Go's own default (one per CPU), which `-j`'s default exceeds on
+    /// purpose for separate builds. A `-p` of the user's own (in the build's
+    /// flags or GOFLAGS) is left to decide.
     private func parallelism(_ settings: GoBuildSettings) -> [String] {
         let goflags = (settings.environment["GOFLAGS"] ?? options.environment["GOFLAGS"] ?? "")
             .split(separator: " ").map(String.init)
         let own = (settings.flags + goflags).contains { $0 == "-p" || $0.hasPrefix("-p=") }
-        return own ? [] : ["-p", String(options.jobs)]
+        let cpus = ProcessInfo.processInfo.activeProcessorCount
+        return own ? [] : ["-p", String(min(options.jobs, cpus))]
     }
 
     /// `v2`, `v3`…: Go names such a program after the element before it.
