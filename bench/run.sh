@@ -138,6 +138,8 @@ record() { printf '%s\n' "$(IFS='|'; echo "$*")" >> "$results"; }
 # hyperfine's median of command N (0-based) in a JSON export, in seconds.
 median() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"])' "$1" "$2"; }
 ms() { python3 -c 'import sys; print(f"{float(sys.argv[1]) * 1000:.0f} ms")' "$1"; }
+# Ratios are judged exact (raw_ratio) and shown with two decimals (ratio).
+raw_ratio() { python3 -c 'import sys; print(float(sys.argv[1]) / float(sys.argv[2]))' "$1" "$2"; }
 ratio() { python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$1" "$2"; }
 at_most() { python3 -c 'import sys; print("yes" if float(sys.argv[1]) <= float(sys.argv[2]) else "NO")' "$1" "$2"; }
 compare() {  # compare NAME RUNS [hyperfine args...]: runs hyperfine, keeps its JSON and output
@@ -167,20 +169,21 @@ if wanted 1; then
     cd "$scratch/layer"
     compare layer $((runs * 4)) --warmup 2 \
         -n "ko __layer" "$ko __layer big" \
-        -n "tar | gzip -1 | sha256sum" "tar c big | gzip -1 | sha256sum"
+        -n "tar | gzip -1 | sha256sum" "tar c big | gzip -1 | sha256sum" \
+        -n "tar | pigz -1 | sha256sum" "tar c big | pigz -1 | sha256sum"
     for i in 1 2 3; do "$ko" __layer big | cut -d' ' -f1; done | sort -u > "$scratch/layer-digests"
     ours_size=$("$ko" __layer big | cut -d' ' -f2)
     gzip_size=$(tar c big | gzip -1 | wc -c)
     cd "$src"
-    a=$(median "$scratch/layer.json" 0) b=$(median "$scratch/layer.json" 1)
-    r=$(ratio "$b" "$a")
+    a=$(median "$scratch/layer.json" 0) b=$(median "$scratch/layer.json" 1) p=$(median "$scratch/layer.json" 2)
+    r=$(ratio "$b" "$a") exact=$(raw_ratio "$b" "$a")
     digests=$(wc -l < "$scratch/layer-digests")
     larger=$(python3 -c 'import sys; print(f"{(int(sys.argv[1]) / int(sys.argv[2]) - 1) * 100:+.1f}%")' \
         "$ours_size" "$gzip_size")
     met=$(python3 -c 'import sys; r, o, g, d = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-print("yes" if r >= 1.7 and o <= g * 1.03 and d == 1 else "NO")' "$r" "$ours_size" "$gzip_size" "$digests")
+print("yes" if r >= 1.7 and o <= g * 1.03 and d == 1 else "NO")' "$exact" "$ours_size" "$gzip_size" "$digests")
     record 1 "Layer ($((big_size >> 20)) MiB binary)" "$(ms "$a")" "$(ms "$b")" \
-        "${r}x faster; size $larger; $([ "$digests" = 1 ] && echo "same digest" || echo "$digests digests") in 3 runs" \
+        "${r}x faster; size $larger; $([ "$digests" = 1 ] && echo "same digest" || echo "$digests digests") in 3 runs; pigz -1: $(ms "$p")" \
         ">= 1.7x, <= +3%, one digest" "$met"
 fi
 
@@ -192,8 +195,8 @@ if wanted 2; then
         -p "$stamp" -n "go build + tar | gzip -1 + skopeo copy" \
         "$here/alt-build-push.sh $src ./cmd/big $scratch/base-static $scratch/alt $registry/alt/big:latest $authfile"
     a=$(median "$scratch/push.json" 0) b=$(median "$scratch/push.json" 1)
-    r=$(ratio "$a" "$b")
-    record 2 "Build and push" "$(ms "$a")" "$(ms "$b")" "${r}x the time" "<= 0.80x" "$(at_most "$r" 0.80)"
+    r=$(ratio "$a" "$b") exact=$(raw_ratio "$a" "$b")
+    record 2 "Build and push" "$(ms "$a")" "$(ms "$b")" "${r}x the time" "<= 0.80x" "$(at_most "$exact" 0.80)"
 fi
 
 # MARK: - 3. Nothing changed
@@ -229,9 +232,9 @@ if wanted 4; then
         "for p in ${platforms//,/ }; do $ko build --platform=\$p ./cmd/big || exit 1; done"
     export KO_DEFAULTBASEIMAGE=$registry/base/static:latest
     a=$(median "$scratch/platforms.json" 0) b=$(median "$scratch/platforms.json" 1)
-    r=$(ratio "$a" "$b")
+    r=$(ratio "$a" "$b") exact=$(raw_ratio "$a" "$b")
     record 4 "Platforms (3, on $(nproc) cores)" "$(ms "$a")" "$(ms "$b")" "${r}x the time" "<= 0.65x" \
-        "$(at_most "$r" 0.65)"
+        "$(at_most "$exact" 0.65)"
 fi
 
 # MARK: - 5. The credential helper
@@ -249,8 +252,8 @@ if wanted 5; then
         -n "docker-credential-ko get" "$helper get < $scratch/server.txt" \
         -n "docker-credential-secretservice get" "docker-credential-secretservice get < $scratch/server.txt"
     a=$(median "$scratch/helper.json" 0) b=$(median "$scratch/helper.json" 1)
-    r=$(ratio "$a" "$b")
-    record 5 "Credential helper get" "$(ms "$a")" "$(ms "$b")" "${r}x the time" "<= 0.80x" "$(at_most "$r" 0.80)"
+    r=$(ratio "$a" "$b") exact=$(raw_ratio "$a" "$b")
+    record 5 "Credential helper get" "$(ms "$a")" "$(ms "$b")" "${r}x the time" "<= 0.80x" "$(at_most "$exact" 0.80)"
 fi
 
 # MARK: - 6. Memory
@@ -279,9 +282,9 @@ if wanted 7; then
     builds=$(grep -c '^.*Building ' "$scratch/resolve.log" || true)
     refs=$(grep -c "image: $registry/ko/" "$scratch/resolved.yaml" || true)
     a=$(median "$scratch/resolve.json" 0) b=$(median "$scratch/resolve.json" 1)
-    r=$(ratio "$a" "$b")
+    r=$(ratio "$a" "$b") exact=$(raw_ratio "$a" "$b")
     met=$(python3 -c 'import sys; print("yes" if float(sys.argv[1]) <= 0.6 and sys.argv[2] == "10" and sys.argv[3] == "30" else "NO")' \
-        "$r" "$builds" "$refs")
+        "$exact" "$builds" "$refs")
     record 7 "Resolve (30 refs, 10 programs)" "$(ms "$a")" "$(ms "$b")" \
         "${r}x the time; $builds builds, $refs refs resolved" "<= 0.60x" "$met"
 fi

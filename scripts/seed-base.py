@@ -92,10 +92,16 @@ def write_image(layout, platform_text):
 
 def main():
     args = sys.argv[1:]
-    if not args:
-        sys.exit(__doc__)
+    if not args or args[0] in ("-h", "--help"):
+        print(__doc__.strip(), file=sys.stdout if args else sys.stderr)
+        sys.exit(0 if args else 64)
+    if args[0].startswith("-"):
+        sys.exit(f"seed-base.py: the first argument is the layout directory, not {args[0]!r} (see --help)")
     layout = args[0]
-    platforms = (args[args.index("--platforms") + 1] if "--platforms" in args else "linux/amd64").split(",")
+    rest = args[1:]
+    if rest and (rest[0] != "--platforms" or len(rest) != 2):
+        sys.exit(f"seed-base.py: unexpected arguments {' '.join(rest)!r} (see --help)")
+    platforms = (rest[1] if rest else "linux/amd64").split(",")
     os.makedirs(os.path.join(layout, "blobs", "sha256"), exist_ok=True)
 
     images = [write_image(layout, p) for p in platforms]

@@ -1,3 +1,5 @@
+import KoLog
+
 /// Errors from building Go programs into images.
 public enum BuildError: Error, CustomStringConvertible, Sendable {
     case toolNotFound(String)
@@ -24,7 +26,8 @@ public enum BuildError: Error, CustomStringConvertible, Sendable {
         case let .packageNotFound(target, output):
             return "cannot find Go package '\(target)': \(output)"
         case let .compileFailed(importPath, output):
-            return "go build of \(importPath) failed:\n\(output)"
+            let summary = output.split(separator: "\n").first { !$0.hasPrefix("#") }.map { ": " + $0 } ?? ""
+            return "go build of \(importPath) failed" + (output.isEmpty ? "" : " (go's messages above)") + summary
         case .dockerRepoUnset:
             return "KO_DOCKER_REPO is not set: say where to push, for example "
                 + "'export KO_DOCKER_REPO=127.0.0.1:5000/me', or pass --push=false to only build "
@@ -41,5 +44,13 @@ public enum BuildError: Error, CustomStringConvertible, Sendable {
         case let .invalidFlag(reason):
             return reason
         }
+    }
+}
+
+extension BuildError: ToolOutputError {
+    /// `go build`'s own messages for a program that does not compile.
+    public var toolOutput: String {
+        if case let .compileFailed(_, output) = self { return output }
+        return ""
     }
 }

@@ -12,6 +12,10 @@ do {
     Logger.standardError(.error, "\(error)\nRun 'ko help' for usage.")
     exit(64)
 } catch {
+    if let explained = error as? ToolOutputError, !explained.toolOutput.isEmpty {
+        // Another program's own messages, verbatim, above our one line.
+        Logger.standardError(.info, explained.toolOutput)
+    }
     Logger.standardError(.error, "\(error)")
     exit(1)
 }

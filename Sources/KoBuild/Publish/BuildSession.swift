@@ -26,6 +26,9 @@ public final class BuildSession {
     private var pushedEarly: Set<Digest> = []
     /// Binaries compiled together ahead of their builds, by `compileKey`.
     private var compiledAhead: [String: String] = [:]
+    /// Programs whose "Building" line was printed when they were compiled
+    /// together; one that failed there is compiled again without a second line.
+    private var announcedAhead: Set<String> = []
 
     public init(options: BuildOptions, credentials: RegistryCredentialSource,
                 userAgent: String, logger: Logger, progress: ProgressReporter = .silent) throws {
@@ -61,7 +64,7 @@ public final class BuildSession {
         // Names are checked before anything is compiled.
         let repositories = try distinct.map { try repository(for: $0) }
         let ahead = compileTogether(distinct)
-        artifactsLock.withLock { compiledAhead = ahead }
+        artifactsLock.withLock { (compiledAhead, announcedAhead) = (ahead.binaries, ahead.announced) }
         let built = try ParallelWork.map(Array(zip(distinct, repositories)), width: options.jobs) {
             try buildAndPublish($0.0, repository: $0.1)
         }
@@ -181,10 +184,12 @@ public final class BuildSession {
 
     /// Compiles `package` for `platform` into a scratch directory of its own.
     private func compile(_ package: GoPackage, for platform: Platform, settings: GoBuildSettings) throws -> String {
-        if let binary = artifactsLock.withLock({ compiledAhead[compileKey(package, platform)] }) { return binary }
+        let key = compileKey(package, platform)
+        let (ahead, announced) = artifactsLock.withLock { (compiledAhead[key], announcedAhead.contains(key)) }
+        if let ahead { return ahead }
         let directory = try scratch.subdirectory(for: package.importPath + "@" + platform.description)
         let binary = directory + "/" + package.commandName
-        logger.info("Building \(package.importPath) for \(platform)")
+        if !announced { logger.info("Building \(package.importPath) for \(platform)") }
         let identity = [package.importPath, package.directory, platform.description, settings.directory]
             + settings.flags + ["--"] + settings.ldflags + ["--"] + settings.environment.sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value)" }
