@@ -216,6 +216,10 @@ public final class BuildSession {
     }
 
     private func publish(_ artifact: Artifact, package: GoPackage, repository: String) throws -> BuildResult {
+        if options.ociLayoutPath != nil || options.tarballPath != nil
+            || (options.push && options.destination != .registry) {
+            try ensureLayersIntact(artifact)
+        }
         if let layoutPath = options.ociLayoutPath {
             try writeLayout(artifact, to: layoutPath)
         }
@@ -236,7 +240,7 @@ public final class BuildSession {
         }
         let target = try ImageReference(parsing: repository).repositoryReference
         logger.info("Publishing \(target)")
-        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress)
+        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress, cache: cache)
         let published: [Descriptor]
         switch artifact {
         case let .image(image, _): published = [image.manifestDescriptor]
@@ -277,7 +281,7 @@ public final class BuildSession {
     /// Pushes one child of an index, and its SBOM, as soon as it is built.
     private func pushChild(_ image: BuiltImage, base: BaseImage, repository: String) throws {
         let target = try ImageReference(parsing: repository).repositoryReference
-        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress)
+        let publisher = ImagePublisher(registry: registry, logger: logger, progress: progress, cache: cache)
         let sbom = artifactsLock.withLock { sboms[image.digest] }
         let attachment = SBOMAttachment(registry: registry, logger: logger)
         let (_, prepared) = try ParallelWork.both({

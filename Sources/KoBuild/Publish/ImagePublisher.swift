@@ -8,6 +8,9 @@ struct ImagePublisher {
     let registry: RegistryClient
     let logger: Logger
     var progress: ProgressReporter = .silent
+    /// The layer cache the image's layers came from, which mends a layer
+    /// whose cached blob proves damaged when it is uploaded.
+    var cache: LayerCache?
 
     /// Pushes `image` (whose base layers live in `base`'s repository) to
     /// `repository` under every tag in `tags`.
@@ -30,7 +33,7 @@ struct ImagePublisher {
         for layer in image.addedLayers {
             steps.append {
                 try BlobUploadGate.serialized(layer.digest, into: repository) {
-                    try upload(layer.path, layer.descriptor, to: repository)
+                    try uploadAdded(layer, to: repository)
                 }
                 return nil
             }
@@ -77,6 +80,21 @@ struct ImagePublisher {
         defer { try? FileManager.default.removeItem(atPath: file) }
         try registry.downloadBlob(layer.digest, from: source, expectedSize: layer.size, toFile: file)
         try upload(file, layer, to: target)
+    }
+
+    /// Uploads a layer ko made. One whose file does not hash to its digest
+    /// (a layer cache blob damaged on disk) is mended by the cache, which
+    /// makes it again from its source, and is uploaded then; the upload
+    /// hashes the file before it sends anything, so the registry never sees
+    /// the damaged bytes.
+    private func uploadAdded(_ layer: Layer, to repository: RepositoryReference) throws {
+        do {
+            try upload(layer.path, layer.descriptor, to: repository)
+        } catch {
+            guard case RegistryError.blobFileDamaged = error, let cache else { throw error }
+            let repaired = try cache.repairDamagedLayer(layer)
+            try upload(repaired.path, repaired.descriptor, to: repository)
+        }
     }
 
     /// Uploads one layer blob with a progress line.

@@ -12,8 +12,11 @@ import Darwin
 ///
 /// A Go binary is known by its size and build ID (the ELF note `go build`
 /// writes, whose last part hashes the content, and which Go itself trusts to
-/// skip a link; Go touches an up-to-date output, so its mtime says nothing).
-/// Any other file is known by its device and inode (so a hard link of it is
+/// skip a link; Go touches an up-to-date output, so its mtime says nothing),
+/// but only when the ID has the shape `go build` generates: a user's
+/// `-ldflags=-buildid=...` is written as given and says nothing about the
+/// content (see `isGeneratedGoBuildID`). Any other file, including a binary
+/// with such an ID, is known by its device and inode (so a hard link of it is
 /// the same file), its size and its modification time to the nanosecond.
 /// The record `layers/files/<key>.json` holds those and the diffID of the
 /// binary layer built from it under a given name and compressor. A new file
@@ -37,7 +40,7 @@ extension LayerCache {
             device = UInt64(info.st_dev)
             inode = UInt64(info.st_ino)
             size = Int64(info.st_size)
-            if let buildID = FileFingerprint.goBuildID(descriptor) {
+            if let buildID = FileFingerprint.goBuildID(descriptor), FileFingerprint.isGeneratedGoBuildID(buildID) {
                 content = "go:" + buildID
             } else {
                 content = "mtime:\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
@@ -67,6 +70,33 @@ extension LayerCache {
                 index += 4
             }
             return nil
+        }
+
+        /// Whether `buildID` has the shape `go build` gives a linked binary,
+        /// whose last part is then the hash of the binary's content: four
+        /// parts joined by `/` (the link's action ID, the main package's
+        /// action and content IDs, the binary's content ID), each 20
+        /// characters of base64url (`HashToString` in Go's
+        /// `cmd/internal/buildid`; see `updateBuildID` in
+        /// `cmd/go/internal/work/buildid.go`). Go leaves an ID given with
+        /// `-ldflags=-buildid=...` as it is, so any other shape (a fixed
+        /// word, the empty ID) may name different content in each build.
+        /// An ID of exactly this shape given by hand is trusted like Go's.
+        static func isGeneratedGoBuildID(_ buildID: String) -> Bool {
+            let parts = buildID.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            return parts.count == 4 && parts.allSatisfy { part in
+                part.count == 20 && part.allSatisfy(isBase64URL)
+            }
+        }
+
+        private static func isBase64URL(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                return true
+            default:
+                return false
+            }
         }
 
         /// Whether the content is named by a Go build ID, which hashes it:

@@ -19,7 +19,9 @@ import KoLog
 /// the directory, in threads or processes, never see half a file: when two
 /// file the same entry the last rename wins and both are valid. A lookup
 /// checks the blob's size against its entry (and its digest when
-/// `verifiesDigests`); a damaged entry is a miss and is rebuilt. A cache
+/// `verifiesDigests`); a damaged entry is a miss and is rebuilt. A blob
+/// damaged without a change of size is caught when an upload hashes it, and
+/// mended then (`repairDamagedLayer`). A cache
 /// that cannot be written never fails a build; it is reported once as a
 /// warning and the build goes on uncached.
 // FIXME: nothing is ever evicted, and the temporary files of a build killed
@@ -42,6 +44,8 @@ public final class LayerCache: @unchecked Sendable {
         }
     }
 
+    /// How to make again each layer given out, should its blob prove damaged.
+    let recipes = LayerRecipes()
     private let lock = NSLock()
     private var counts = Statistics()
     private var warnedUnwritable = false
@@ -92,17 +96,21 @@ public final class LayerCache: @unchecked Sendable {
                             compression: LayerCompression = .default, in directory: String,
                             progress: ((Int64) -> Void)? = nil) throws -> (layer: Layer, hit: Bool) {
         try BinaryLayer.checkName(name)
+        let entries: (TarWriter) throws -> Void = { tar in
+            try BinaryLayer.addEntries(to: tar, binary: binary, name: name)
+        }
+        let recipe = LayerRecipes.Recipe(compression: compression) { directory in
+            try Layer.build(in: directory, mediaType: mediaType, compression: compression, entries)
+        }
         let fingerprint = FileFingerprint(path: binary)
         if let fingerprint,
            let diffID = rememberedDiffID(fingerprint, layerName: name, compression: compression),
            let entry = lookup(LayerCacheKey(diffID: diffID, compression: compression)),
            let layer = materialize(entry, mediaType: mediaType, in: directory) {
             count(hit: true)
+            recipes.record(recipe, for: layer.digest)
             logger.debug("layer cache hit for unchanged \(binary): \(layer.digest)")
             return (layer, true)
-        }
-        let entries: (TarWriter) throws -> Void = { tar in
-            try BinaryLayer.addEntries(to: tar, binary: binary, name: name)
         }
         let found: (layer: Layer, hit: Bool)
         if fingerprint?.isGoBinary == true {
@@ -117,6 +125,7 @@ public final class LayerCache: @unchecked Sendable {
             found = try layer(mediaType: mediaType, compression: compression, in: directory, progress: progress,
                               entries)
         }
+        recipes.record(recipe, for: found.layer.digest)
         // Only a file that did not change while it was read is remembered.
         if let fingerprint, FileFingerprint(path: binary) == fingerprint {
             remember(found.layer.diffID, for: fingerprint, layerName: name, compression: compression)
@@ -132,10 +141,16 @@ public final class LayerCache: @unchecked Sendable {
                             compression: LayerCompression = .default, in directory: String,
                             progress: ((Int64) -> Void)? = nil) throws -> (layer: Layer, hit: Bool) {
         let resolvedModuleRoot = try KodataLayer.checkModuleRoot(moduleRoot)
-        return try layer(mediaType: mediaType, compression: compression, in: directory, progress: progress) { tar in
+        let entries: (TarWriter) throws -> Void = { tar in
             try KodataLayer.addEntries(to: tar, packageDirectory: packageDirectory,
                                        resolvedModuleRoot: resolvedModuleRoot, dataDate: dataDate)
         }
+        let found = try layer(mediaType: mediaType, compression: compression, in: directory, progress: progress,
+                              entries)
+        recipes.record(LayerRecipes.Recipe(compression: compression) { directory in
+            try Layer.build(in: directory, mediaType: mediaType, compression: compression, entries)
+        }, for: found.layer.digest)
+        return found
     }
 
     /// Any layer whose tar entries `entries` writes. `entries` runs once to

@@ -1,4 +1,5 @@
 import Foundation
+import KoCrypto
 import KoHTTP
 
 /// Blob uploads (distribution spec, "Pushing blobs", "Mounting a blob from
@@ -13,6 +14,12 @@ extension RegistryClient {
     /// A failed upload is never retried on the same session: a transient
     /// failure cancels it and the whole sequence, `HEAD` included, starts over.
     /// `progress` gets the running total of bytes sent (from 0 again on a retry).
+    ///
+    /// A file the registry lacks is hashed before its upload starts, so that
+    /// one damaged on disk (a layer cache blob, say) fails with
+    /// `RegistryError.blobFileDamaged` before a byte is sent, rather than with
+    /// the registry's `DIGEST_INVALID` after all of them; a blob the
+    /// registry has is never read.
     @discardableResult
     public func uploadBlob(file path: String, descriptor: Descriptor, to repository: RepositoryReference,
                            mountFrom source: RepositoryReference? = nil,
@@ -75,6 +82,7 @@ extension RegistryClient {
                 // A try that failed after the registry stored the blob still counts as an upload.
                 return attempt == 1 ? .alreadyPresent : .uploaded
             }
+            try RegistryClient.check(body, hashesTo: digest)
             return try uploadOnce(body, descriptor: descriptor, to: repository, mountFrom: source,
                                   progress: progress)
         }
@@ -208,6 +216,29 @@ extension RegistryClient {
               let scheme = resolved.scheme?.lowercased(), scheme == "http" || scheme == "https",
               resolved.host?.isEmpty == false else { return nil }
         return resolved.absoluteString
+    }
+
+    /// Throws `blobFileDamaged` when the file `body` streams does not hash
+    /// to `digest`. Bytes in memory were checked when they were handed over.
+    private static func check(_ body: HTTPBody, hashesTo digest: Digest) throws {
+        // `uploadBlob(file:)` sends files whole.
+        guard case let .file(path, 0, length) = body else { return }
+        let hasher = MessageDigest.sha256()
+        do {
+            let read = try InputFile(path: path).forEachChunk { hasher.update($0) }
+            guard read == Int64(length) else {
+                throw RegistryError.sizeMismatch(what: "blob file \(path) for \(digest)", expected: Int64(length),
+                                                 actual: read)
+            }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError.localFile(path: path, reason: "it cannot be read (\(error))")
+        }
+        let actual = Digest(hex: hexString(hasher.finalize()))
+        guard actual == digest else {
+            throw RegistryError.blobFileDamaged(path: path, expected: digest, actual: actual)
+        }
     }
 
     static func fileSize(_ path: String) throws -> Int64 {

@@ -51,6 +51,9 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
     case invalidUploadLocation(registry: String, location: String)
     /// A local file to upload or download into could not be used.
     case localFile(path: String, reason: String)
+    /// A blob file to upload does not hash to the digest it is pushed by:
+    /// it changed or was damaged on disk after it was made. Nothing of it was sent.
+    case blobFileDamaged(path: String, expected: Digest, actual: Digest)
 
     public var description: String {
         switch self {
@@ -100,6 +103,9 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
             return "registry \(registry) gave an unusable upload location '\(location)'"
         case let .localFile(path, reason):
             return "cannot use \(path): \(reason)"
+        case let .blobFileDamaged(path, expected, actual):
+            return "blob file \(path) does not hash to \(expected) (it hashes to \(actual)): it was damaged "
+                + "or changed after it was made, so it was not uploaded; build the image again"
         }
     }
 
