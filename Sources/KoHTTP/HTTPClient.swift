@@ -217,7 +217,7 @@ public final class HTTPClient: @unchecked Sendable {
         try handle.set(CURLOPT_TCP_KEEPALIVE, 1, url: url)
         try handle.set(CURLOPT_CONNECTTIMEOUT, timeouts.connect, url: url)
         try handle.set(CURLOPT_LOW_SPEED_LIMIT, timeouts.lowSpeedLimit, url: url)
-        try handle.set(CURLOPT_LOW_SPEED_TIME, timeouts.lowSpeedTime, url: url)
+        try handle.set(CURLOPT_LOW_SPEED_TIME, min(timeouts.lowSpeedTime, request.stallSeconds ?? .max), url: url)
         try configureTLS(handle, url: url)
         if let unixSocketPath { try handle.set(CURLOPT_UNIX_SOCKET_PATH, unixSocketPath, url: url) }
 

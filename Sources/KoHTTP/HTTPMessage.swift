@@ -24,16 +24,21 @@ public struct HTTPRequest: Sendable {
     public var forbidsSpecialAddresses: Bool
     /// Called with the running total of body bytes handed to the network.
     public var uploadProgress: (@Sendable (Int64) -> Void)?
+    /// A shorter stall time than the client's, for exchanges that carry a
+    /// few bytes and should answer at once (a registry ping).
+    public var stallSeconds: Int?
 
     public init(method: String = "GET", url: String,
                 headers: [(name: String, value: String)] = [], body: HTTPBody = .none,
-                forbidsSpecialAddresses: Bool = false, uploadProgress: (@Sendable (Int64) -> Void)? = nil) {
+                forbidsSpecialAddresses: Bool = false, uploadProgress: (@Sendable (Int64) -> Void)? = nil,
+                stallSeconds: Int? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.forbidsSpecialAddresses = forbidsSpecialAddresses
         self.uploadProgress = uploadProgress
+        self.stallSeconds = stallSeconds
     }
 }
 

@@ -308,3 +308,27 @@ struct RetryPolicyTests {
         #expect(RetryPolicy.retryAfter("-5", now: now) == 0)
     }
 }
+
+/// A server that takes connections and never answers the ping.
+struct SilentRegistryTests {
+    @Test func operationsWaitingOnAFailedPingShareItsAnswerInsteadOfPingingInTurn() throws {
+        let proxy = try FaultProxy(upstreamPort: nil)
+        try proxy.plan([.init(path: "/v2/", action: .stall(seconds: 30), times: 1000)])
+        let http = HTTPClient(timeouts: HTTPTimeouts(connect: 5, lowSpeedLimit: 1, lowSpeedTime: 2))
+        let client = RegistryClient(http: http, retry: .none)
+        let failures = LockedLines()
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            do {
+                _ = try client.manifestDescriptor(for: ImageReference(parsing: "\(proxy.host)/r/app\(index):v1"))
+                failures.append("answered")
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        #expect(failures.all.count == 8)
+        #expect(failures.all.allSatisfy { $0.hasPrefix("cannot reach registry \(proxy.host)") }, "\(failures.all)")
+        // One ping (HEAD, and no more) for all eight, not eight in a row.
+        let pings = try proxy.requests().filter { $0.path == "/v2/" }
+        #expect(pings.count < 8, "\(pings.count) pings: \(pings.map(\.method))")
+    }
+}

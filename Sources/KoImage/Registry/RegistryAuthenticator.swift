@@ -50,6 +50,8 @@ final class RegistryAuthenticator: @unchecked Sendable {
     private var sessions: [String: RegistrySession] = [:]
     private var tokens: [String: [CachedToken]] = [:]
     private var credentialCache: [String: RegistryCredential?] = [:]
+    /// How many pings of each registry failed, and the last failure.
+    private var pingFailures: [String: (count: Int, last: Error)] = [:]
 
     init(http: HTTPClient, credentials: RegistryCredentialSource, insecure: Bool, logger: Logger) {
         self.http = http
@@ -63,21 +65,35 @@ final class RegistryAuthenticator: @unchecked Sendable {
 
     // MARK: Sessions
 
-    /// The session for `registry`, pinging it the first time.
     /// Whether `registry` has answered a ping in this run.
     func hasAnswered(_ registry: String) -> Bool {
         withLock { sessions[registry] != nil }
     }
 
+    /// The session for `registry`, pinging it the first time. A ping that
+    /// fails while other callers wait for it is their answer too: a dozen
+    /// operations on a registry that never answers wait for one ping, not
+    /// one each, in turn. A caller that comes later (a retry) pings again.
     func session(for registry: String) throws -> RegistrySession {
         if let known = withLock({ sessions[registry] }) { return known }
+        let pingsBefore = withLock { pingFailures[registry]?.count ?? 0 }
         exchangeLock.lock()
         defer { exchangeLock.unlock() }
         if let known = withLock({ sessions[registry] }) { return known }
-        let session = try ping(registry)
-        withLock { sessions[registry] = session }
-        return session
+        if let failure = withLock({ pingFailures[registry] }), failure.count > pingsBefore { throw failure.last }
+        do {
+            let session = try ping(registry)
+            withLock { sessions[registry] = session }
+            return session
+        } catch {
+            withLock { pingFailures[registry] = (count: (pingFailures[registry]?.count ?? 0) + 1, last: error) }
+            throw error
+        }
     }
+
+    /// A `/v2/` ping answers in a few bytes at once; one silent for this long
+    /// (or the client's stall time, if shorter) is not a registry to wait on.
+    static let pingStallSeconds = 30
 
     /// Records the challenge a later 401 carried (a registry may answer `/v2/`
     /// anonymously yet protect repositories).
@@ -108,9 +124,12 @@ final class RegistryAuthenticator: @unchecked Sendable {
                 // HEAD answers with the same status and challenge and no body
                 // (so a rebuild sends nothing but HEADs); a registry that does
                 // not route HEAD there (404, 405) gets the GET.
-                let head = try http.send(HTTPRequest(method: "HEAD", url: baseURL + "/v2/"), bodyLimit: 64 << 10)
+                let stall = Self.pingStallSeconds
+                let head = try http.send(HTTPRequest(method: "HEAD", url: baseURL + "/v2/", stallSeconds: stall),
+                                         bodyLimit: 64 << 10)
                 response = head.status == 404 || head.status == 405
-                    ? try http.send(HTTPRequest(url: baseURL + "/v2/"), bodyLimit: 64 << 10) : head
+                    ? try http.send(HTTPRequest(url: baseURL + "/v2/", stallSeconds: stall), bodyLimit: 64 << 10)
+                    : head
             } catch let error as HTTPError {
                 logger.debug("registry \(registry): \(scheme) ping failed: \(error)")
                 lastError = error
