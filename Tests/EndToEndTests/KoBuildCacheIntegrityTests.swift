@@ -9,11 +9,11 @@ import TestSupport
 struct KoBuildCacheIntegrityTests {
     /// A module whose command prints a `-X` variable and a constant, built
     /// with a build ID fixed by `.ko.yaml` (as reproducible-build setups do).
-    static func fixedBuildIDModule(version: String) throws -> TemporaryDirectory {
+    static func fixedBuildIDModule(version: String, buildID: String = "fixed") throws -> TemporaryDirectory {
         let module = try TemporaryDirectory("ko-fixed-id")
         try module.write("go.mod", "module example.org/fixedid\n\ngo 1.19\n")
         try writeProgram(in: module, edition: "first")
-        try writeKoYAML(in: module, version: version)
+        try writeKoYAML(in: module, version: version, buildID: buildID)
         return module
     }
 
@@ -35,13 +35,13 @@ struct KoBuildCacheIntegrityTests {
             """)
     }
 
-    static func writeKoYAML(in module: TemporaryDirectory, version: String) throws {
+    static func writeKoYAML(in module: TemporaryDirectory, version: String, buildID: String = "fixed") throws {
         try module.write(".ko.yaml", """
             builds:
             - id: show
               main: ./cmd/show
               ldflags:
-              - -buildid=fixed
+              - -buildid=\(buildID)
               - -X main.version=\(version)
             """)
     }
@@ -60,10 +60,15 @@ struct KoBuildCacheIntegrityTests {
         reference.split(separator: "@").last ?? ""
     }
 
-    @Test func aFixedBuildIDDoesNotHideAnEditedProgram() throws {
+    /// Fixed IDs: a word, and one in the very shape Go gives its own (as
+    /// `-buildid=$(go tool buildid old-binary)` would set).
+    static let fixedIDs = ["fixed", Array(repeating: String(repeating: "A", count: 20), count: 4).joined(separator: "/")]
+
+    @Test(arguments: fixedIDs)
+    func aFixedBuildIDDoesNotHideAnEditedProgram(buildID: String) throws {
         let registry = try RegistryFixture.start(auth: .none)
         let base = try BaseImages.seed(host: registry.host, authFile: nil)
-        let module = try Self.fixedBuildIDModule(version: "AAA")
+        let module = try Self.fixedBuildIDModule(version: "AAA", buildID: buildID)
         let cache = try TemporaryDirectory("ko-cache")
         let dockerConfig = try DockerConfigDirectory()
         var env = KoBuildEndToEndTests.environment(dockerConfig: dockerConfig, repo: "\(registry.host)/fixed",
@@ -75,7 +80,7 @@ struct KoBuildCacheIntegrityTests {
 
         // Same length, so the same size and the same build ID `fixed`: only
         // the content tells the two binaries apart.
-        try Self.writeKoYAML(in: module, version: "BBB")
+        try Self.writeKoYAML(in: module, version: "BBB", buildID: buildID)
         let second = try Self.build("./cmd/show", in: module.path, environment: env, verbose: true)
         #expect(!second.log.contains("layer cache hit for unchanged"), "the relinked binary was taken as unchanged")
         #expect(second.reference != first.reference)

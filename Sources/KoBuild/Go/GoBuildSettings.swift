@@ -145,3 +145,13 @@ struct GoBuildPlanner {
         return base + "/" + relative
     }
 }
+
+extension GoBuildSettings {
+    /// Whether the build names its own build ID (`-buildid` in its flags,
+    /// linker flags or GOFLAGS): Go then keeps that ID whatever the binary
+    /// holds, so the ID cannot stand for the content.
+    func setsBuildID(_ userEnvironment: [String: String]) -> Bool {
+        let goflags = environment["GOFLAGS"] ?? userEnvironment["GOFLAGS"] ?? ""
+        return (flags + ldflags + [goflags]).contains { $0.contains("-buildid") }
+    }
+}

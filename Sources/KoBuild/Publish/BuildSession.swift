@@ -161,7 +161,8 @@ public final class BuildSession {
         let directory = (binary as NSString).deletingLastPathComponent
         let image = try ImageAssembly.assemble(package: package, binary: binary, base: base, platform: platform,
                                                settings: settings.image, environment: options.environment,
-                                               cache: cache, in: directory, progress: progress)
+                                               cache: cache, trustsBuildID: !settings.setsBuildID(options.environment),
+                                               in: directory, progress: progress)
         if options.sbom {
             let info = try GoBuildInfo.read(binary: binary, environment: options.environment)
             let sbom = try SPDXDocument.forImage(image, buildInfo: info, koVersion: options.koVersion)

@@ -9,7 +9,7 @@ enum ImageAssembly {
     /// written into `directory`.
     static func assemble(package: GoPackage, binary: String, base: BaseImage,
                          platform: Platform, settings: ImageSettings, environment: [String: String],
-                         cache: LayerCache?, in directory: String,
+                         cache: LayerCache?, trustsBuildID: Bool = true, in directory: String,
                          progress: ProgressReporter = .silent) throws -> BuiltImage {
         var mutation = ImageMutation(baseManifest: base.manifest, baseConfig: base.config,
                                      baseMediaType: base.descriptor.mediaType)
@@ -41,7 +41,7 @@ enum ImageAssembly {
             if let cache {
                 return try cache.binaryLayer(binary: binary, name: package.commandName,
                                              mediaType: mutation.layerMediaType, compression: compression,
-                                             in: directory, progress: task.update)
+                                             trustsBuildID: trustsBuildID, in: directory, progress: task.update)
             }
             return (try BinaryLayer.build(binary: binary, name: package.commandName, in: directory,
                                           mediaType: mutation.layerMediaType, compression: compression,

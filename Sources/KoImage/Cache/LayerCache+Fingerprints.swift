@@ -31,7 +31,9 @@ extension LayerCache {
         /// `go:<build ID>`, or `mtime:<seconds>.<nanoseconds>`.
         var content: String
 
-        init?(path: String) {
+        /// `trustsBuildID` false: the build set its own build ID (`-buildid`),
+        /// which may look like Go's but says nothing about the content.
+        init?(path: String, trustsBuildID: Bool = true) {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { return nil }
             defer { close(descriptor) }
@@ -40,7 +42,8 @@ extension LayerCache {
             device = UInt64(info.st_dev)
             inode = UInt64(info.st_ino)
             size = Int64(info.st_size)
-            if let buildID = FileFingerprint.goBuildID(descriptor), FileFingerprint.isGeneratedGoBuildID(buildID) {
+            if trustsBuildID, let buildID = FileFingerprint.goBuildID(descriptor),
+               FileFingerprint.isGeneratedGoBuildID(buildID) {
                 content = "go:" + buildID
             } else {
                 content = "mtime:\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"

@@ -91,9 +91,11 @@ public final class LayerCache: @unchecked Sendable {
     ///
     /// A file seen before and unchanged since (a Go binary with the same
     /// build ID, any other file with the same inode, size and mtime) is not
-    /// read at all: its diffID is remembered (see `FileFingerprint`).
+    /// read at all: its diffID is remembered (see `FileFingerprint`). A
+    /// build that set its own build ID passes `trustsBuildID: false`.
     public func binaryLayer(binary: String, name: String, mediaType: String = MediaType.ociLayerGzip,
-                            compression: LayerCompression = .default, in directory: String,
+                            compression: LayerCompression = .default, trustsBuildID: Bool = true,
+                            in directory: String,
                             progress: ((Int64) -> Void)? = nil) throws -> (layer: Layer, hit: Bool) {
         try BinaryLayer.checkName(name)
         let entries: (TarWriter) throws -> Void = { tar in
@@ -102,7 +104,7 @@ public final class LayerCache: @unchecked Sendable {
         let recipe = LayerRecipes.Recipe(compression: compression) { directory in
             try Layer.build(in: directory, mediaType: mediaType, compression: compression, entries)
         }
-        let fingerprint = FileFingerprint(path: binary)
+        let fingerprint = FileFingerprint(path: binary, trustsBuildID: trustsBuildID)
         if let fingerprint,
            let diffID = rememberedDiffID(fingerprint, layerName: name, compression: compression),
            let entry = lookup(LayerCacheKey(diffID: diffID, compression: compression)),
