@@ -154,9 +154,17 @@ private final class YAMLNodeConverter {
         }
     }
 
+    typealias Pairs = [(key: String, keyLine: Int, value: YAMLNode)]
+
+    /// The pairs of a mapping, with YAML 1.1 merge keys (`<<: *anchor`)
+    /// resolved as Go's yaml.v3 resolves them: keys written in the mapping
+    /// win over merged ones, and of a list of merged mappings the earlier win.
+    /// Merged pairs keep the lines they were written on.
     private func pairs(of node: UnsafeMutablePointer<yaml_node_t>, document: inout yaml_document_t,
-                       depth: Int) throws -> [(key: String, keyLine: Int, value: YAMLNode)] {
-        var pairs: [(key: String, keyLine: Int, value: YAMLNode)] = []
+                       depth: Int) throws -> Pairs {
+        var explicit: Pairs = []
+        // Where each merge key stood among the explicit pairs, and what it brought.
+        var merges: [(position: Int, pairs: Pairs)] = []
         var firstLines: [String: Int] = [:]
         var pair = node.pointee.data.mapping.pairs.start
         while let current = pair, current != node.pointee.data.mapping.pairs.top {
@@ -175,8 +183,59 @@ private final class YAMLNodeConverter {
                                                    + "already defined at line \(first)")
             }
             firstLines[keyText] = key.line
-            pairs.append((keyText, key.line, try convert(valueNode, document: &document, depth: depth + 1)))
+            let value = try convert(valueNode, document: &document, depth: depth + 1)
+            if Self.isMergeKey(keyNode) {
+                merges.append((explicit.count, try mergedPairs(value)))
+            } else {
+                explicit.append((keyText, key.line, value))
+            }
         }
-        return pairs
+        guard !merges.isEmpty else { return explicit }
+        var taken = Set(explicit.map(\.key))
+        var result: Pairs = []
+        var next = 0
+        for merge in merges {
+            result += explicit[next..<merge.position]
+            next = merge.position
+            for merged in merge.pairs where taken.insert(merged.key).inserted {
+                result.append(merged)
+            }
+        }
+        return result + explicit[next...]
+    }
+
+    /// A plain `<<` (a quoted one is an ordinary key), or one tagged `!!merge`.
+    private static func isMergeKey(_ node: UnsafeMutablePointer<yaml_node_t>) -> Bool {
+        guard node.pointee.type == YAML_SCALAR_NODE else { return false }
+        let scalar = node.pointee.data.scalar
+        guard scalar.length == 2, let value = scalar.value, value[0] == 0x3C, value[1] == 0x3C else { return false }
+        if scalar.style == YAML_PLAIN_SCALAR_STYLE { return true }
+        guard let tag = node.pointee.tag else { return false }
+        return String(cString: tag) == "tag:yaml.org,2002:merge"
+    }
+
+    /// The pairs a merge key's value brings: a mapping's own, or those of a
+    /// list of mappings where the earlier mapping wins a key.
+    private func mergedPairs(_ value: YAMLNode) throws -> Pairs {
+        let wanted = "a merge key '<<' needs a mapping or a list of mappings (such as *anchor or "
+            + "[*a, *b]) as its value"
+        switch value {
+        case let .mapping(pairs, _):
+            return pairs
+        case let .sequence(items, _):
+            var result: Pairs = []
+            var taken = Set<String>()
+            for item in items {
+                guard case let .mapping(pairs, _) = item else {
+                    throw BuildError.invalidConfig(file: file, line: item.line, reason: wanted)
+                }
+                for merged in pairs where taken.insert(merged.key).inserted {
+                    result.append(merged)
+                }
+            }
+            return result
+        case .scalar:
+            throw BuildError.invalidConfig(file: file, line: value.line, reason: wanted)
+        }
     }
 }
