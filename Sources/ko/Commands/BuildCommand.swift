@@ -68,7 +68,7 @@ enum BuildCommand {
                        help: "Environment variable to set in the image."),
             OptionSpec("image-arg", kind: .repeated(placeholder: "ARG"),
                        help: "Argument passed to the program (the image's Cmd); repeat for more."),
-            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"), completion: .none,
+            OptionSpec("image-workdir", kind: .value(placeholder: "DIR"), completion: ValueCompletion.none,
                        help: "Working directory of the image."),
     ]
 
