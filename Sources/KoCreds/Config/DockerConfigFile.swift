@@ -8,8 +8,10 @@ import KoJSON
 ///
 /// Only `auths`, `credsStore` and `credHelpers` are interpreted; every other
 /// member (proxies, plugins, aliases, unknown future keys) is kept exactly in
-/// place. Changes go through `update(path:_:)`, which serializes writers with
-/// a lock and replaces the file atomically.
+/// place. A map-valued member written more than once is read as Go reads it,
+/// merged into one (see `mergingRepeatedMaps`), and written back so. Changes
+/// go through `update(path:_:)`, which serializes writers with a lock and
+/// replaces the file atomically.
 public struct DockerConfigFile: Sendable {
     /// The path the file was read from.
     public let path: String
@@ -45,7 +47,7 @@ public struct DockerConfigFile: Sendable {
             throw ConfigFileError.malformed(path: path, line: 1, column: 1,
                                             reason: "the top level must be a JSON object")
         }
-        self.root = object
+        self.root = try DockerConfigFile.mergingRepeatedMaps(object, path: path)
     }
 
     // MARK: - Location
@@ -168,7 +170,8 @@ public struct DockerConfigFile: Sendable {
     }
 
     private func authsLikeObject(_ field: String) throws -> JSONObject {
-        guard let value = root[field] else { return JSONObject() }
+        // Go decodes `null` into a map as no map at all.
+        guard let value = root[field], value != .null else { return JSONObject() }
         guard case let .object(object) = value else {
             throw ConfigFileError.invalidField(path: path, field: field, expected: "an object")
         }
