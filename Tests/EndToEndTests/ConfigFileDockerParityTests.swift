@@ -49,30 +49,21 @@ struct ConfigFileDockerParityTests {
 
     @Test(arguments: starts)
     func loginAndLogoutWriteWhatTheDockerCLIWrites(_ start: Start) throws {
-        let registry = try DockerLoginRegistry()
-        let docker = try LoginFixture.headless(config: start.text)
-        let ko = try LoginFixture.headless(config: start.text)
-        let input = Array((registry.password + "\n").utf8)
-        let login = ["login", registry.host, "-u", registry.username, "--password-stdin"]
-
-        let dockerLogin = try ProcessRunner.run("docker", login, input: input, environment: Self.docker(docker))
-        try #require(dockerLogin.status == 0, "docker login: \(dockerLogin.errorOutput)")
-        let koLogin = try ProcessRunner.run(Products.ko, login, input: input, environment: ko.environment)
-        try #require(koLogin.status == 0, "ko login: \(koLogin.errorOutput)")
-        let dockerText = try Self.text(docker)
+        let (registry, docker, ko) = try LoginFixture.logInWithBoth(config: start.text)
+        let dockerText = try docker.configText()
         // The Docker CLI stored into the file and escaped as Go does: otherwise this compares nothing.
         #expect(dockerText.contains(#""\#(registry.host)": {"#))
         #expect(dockerText.contains(#"\u0026"#) && dockerText.contains(#"\u003c"#))
         #expect(!dockerText.contains { "<>&\u{2028}\u{2029}".contains($0) })
-        #expect(try Self.text(ko) == dockerText)
+        #expect(try ko.configText() == dockerText)
 
         let logout = ["logout", registry.host]
-        let dockerLogout = try ProcessRunner.run("docker", logout, environment: Self.docker(docker))
+        let dockerLogout = try ProcessRunner.run("docker", logout, environment: docker.dockerCLIEnvironment)
         try #require(dockerLogout.status == 0, "docker logout: \(dockerLogout.errorOutput)")
         let koLogout = try ProcessRunner.run(Products.ko, logout, environment: ko.environment)
         try #require(koLogout.status == 0, "ko logout: \(koLogout.errorOutput)")
-        #expect(try !Self.text(docker).contains(registry.host))
-        #expect(try Self.text(ko) == Self.text(docker))
+        #expect(try !docker.configText().contains(registry.host))
+        #expect(try ko.configText() == docker.configText())
     }
 
     @Test func koContinuesAFileTheDockerCLIWrote() throws {
@@ -88,27 +79,17 @@ struct ConfigFileDockerParityTests {
 
         for machine in [dockerOnly, mixed] {
             let result = try ProcessRunner.run("docker", login(first), input: input(first),
-                                               environment: Self.docker(machine))
+                                               environment: machine.dockerCLIEnvironment)
             try #require(result.status == 0, "docker login: \(result.errorOutput)")
         }
         let docker = try ProcessRunner.run("docker", login(second), input: input(second),
-                                           environment: Self.docker(dockerOnly))
+                                           environment: dockerOnly.dockerCLIEnvironment)
         try #require(docker.status == 0, "docker login: \(docker.errorOutput)")
         let ko = try ProcessRunner.run(Products.ko, login(second), input: input(second),
                                        environment: mixed.environment)
         try #require(ko.status == 0, "ko login: \(ko.errorOutput)")
-        #expect(try Self.text(mixed) == Self.text(dockerOnly))
+        #expect(try mixed.configText() == dockerOnly.configText())
         #expect(try mixed.storedAuth(first.host)?.password == first.password)
         #expect(try mixed.storedAuth(second.host)?.password == second.password)
-    }
-
-    /// The fixture's environment with no Docker engine to reach.
-    private static func docker(_ machine: LoginFixture) -> [String: String] {
-        machine.environment.merging(["DOCKER_HOST": "unix:///nonexistent"]) { _, new in new }
-    }
-
-    private static func text(_ machine: LoginFixture) throws -> String {
-        let bytes = try #require(machine.configBytes(), "no config.json in \(machine.dockerConfig.path)")
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

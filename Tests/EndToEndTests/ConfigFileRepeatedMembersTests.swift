@@ -20,16 +20,7 @@ struct ConfigFileRepeatedMembersTests {
         """
 
     @Test func loginAndLogoutKeepEveryRegistryLikeTheDockerCLI() throws {
-        let registry = try DockerLoginRegistry()
-        let docker = try LoginFixture.headless(config: Self.start)
-        let ko = try LoginFixture.headless(config: Self.start)
-        let input = Array((registry.password + "\n").utf8)
-        let login = ["login", registry.host, "-u", registry.username, "--password-stdin"]
-
-        let dockerLogin = try ProcessRunner.run("docker", login, input: input, environment: Self.docker(docker))
-        try #require(dockerLogin.status == 0, "docker login: \(dockerLogin.errorOutput)")
-        let koLogin = try ProcessRunner.run(Products.ko, login, input: input, environment: ko.environment)
-        try #require(koLogin.status == 0, "ko login: \(koLogin.errorOutput)")
+        let (registry, docker, ko) = try LoginFixture.logInWithBoth(config: Self.start)
 
         let expected: [String: (String, String)] = [
             "a.example": ("ay", "a-pw"), "b.example": ("bee", "b-pw"), "c.example": ("cee", "c-pw"),
@@ -42,13 +33,13 @@ struct ConfigFileRepeatedMembersTests {
                 let stored = try machine.storedAuth(key)
                 #expect(stored?.username == credential.0 && stored?.password == credential.1, "\(name): \(key)")
             }
-            #expect(try Self.text(machine).components(separatedBy: #""auths""#).count == 2,
+            #expect(try machine.configText().components(separatedBy: #""auths""#).count == 2,
                     "\(name) wrote one auths member")
         }
         #expect(try NSDictionary(dictionary: ko.config()) == NSDictionary(dictionary: docker.config()))
 
         let logout = ["logout", registry.host]
-        let dockerLogout = try ProcessRunner.run("docker", logout, environment: Self.docker(docker))
+        let dockerLogout = try ProcessRunner.run("docker", logout, environment: docker.dockerCLIEnvironment)
         try #require(dockerLogout.status == 0, "docker logout: \(dockerLogout.errorOutput)")
         let koLogout = try ProcessRunner.run(Products.ko, logout, environment: ko.environment)
         try #require(koLogout.status == 0, "ko logout: \(koLogout.errorOutput)")
@@ -57,15 +48,5 @@ struct ConfigFileRepeatedMembersTests {
             #expect(try machine.storedAuth("c.example")?.password == "c-pw")
         }
         #expect(try NSDictionary(dictionary: ko.config()) == NSDictionary(dictionary: docker.config()))
-    }
-
-    /// The fixture's environment with no Docker engine to reach.
-    private static func docker(_ machine: LoginFixture) -> [String: String] {
-        machine.environment.merging(["DOCKER_HOST": "unix:///nonexistent"]) { _, new in new }
-    }
-
-    private static func text(_ machine: LoginFixture) throws -> String {
-        let bytes = try #require(machine.configBytes(), "no config.json in \(machine.dockerConfig.path)")
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -51,6 +51,34 @@ final class LoginFixture: @unchecked Sendable {
         try LoginFixture(session: try KeyringSession(), config: config)
     }
 
+    /// This machine's environment for the real Docker CLI, which must find
+    /// no engine to talk to (it logs in client-side).
+    var dockerCLIEnvironment: [String: String] {
+        environment.merging(["DOCKER_HOST": "unix:///nonexistent"]) { _, new in new }
+    }
+
+    /// config.json as text; fails the test when there is none.
+    func configText() throws -> String {
+        let bytes = try #require(configBytes(), "no config.json in \(dockerConfig.path)")
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `docker login` and `ko login` to one fresh registry, each on a machine
+    /// of its own whose config.json starts as `config`.
+    static func logInWithBoth(config: String) throws
+        -> (registry: DockerLoginRegistry, docker: LoginFixture, ko: LoginFixture) {
+        let registry = try DockerLoginRegistry()
+        let docker = try LoginFixture.headless(config: config)
+        let ko = try LoginFixture.headless(config: config)
+        let input = Array((registry.password + "\n").utf8)
+        let login = ["login", registry.host, "-u", registry.username, "--password-stdin"]
+        let dockerLogin = try ProcessRunner.run("docker", login, input: input, environment: docker.dockerCLIEnvironment)
+        try #require(dockerLogin.status == 0, "docker login: \(dockerLogin.errorOutput)")
+        let koLogin = try ProcessRunner.run(Products.ko, login, input: input, environment: ko.environment)
+        try #require(koLogin.status == 0, "ko login: \(koLogin.errorOutput)")
+        return (registry, docker, ko)
+    }
+
     // MARK: Running ko
 
     /// Runs the built `ko` with `arguments` in this fixture's environment.
