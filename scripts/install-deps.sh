@@ -7,7 +7,7 @@ packages=(
     golang-go docker-registry skopeo umoci apache2-utils jq openssl
     gnome-keyring libsecret-tools dbus dbus-x11 golang-docker-credential-helpers
     libsecret-1-dev libssl-dev zlib1g-dev libyaml-dev libcurl4-openssl-dev libdeflate-dev
-    mandoc tmux bash-completion zsh fish podman strace hyperfine
+    mandoc tmux bash-completion zsh fish podman strace hyperfine pigz time
 )
 missing=()
 for package in "${packages[@]}"; do
